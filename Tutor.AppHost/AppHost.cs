@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var redis = await builder.AddTutorRedisAsync("redis");
+
+var gateway = builder.AddProject<Projects.Tutor_Gateway>("gateway")
+    .WithReference(redis).WaitFor(redis)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Tutor_Workers>("workers")
+    .WithReference(redis).WaitFor(redis)
+    .WithOpenAi(builder.AddOpenAiSettings())
+    .WithReplicas(builder.Configuration.GetValue("Workers:Replicas", 2))
+    .WithHttpEndpoint()
+    .WithHttpHealthCheck("/health");
+
+// The ESP device simulator: press Start on the dashboard and it speaks the sample utterance to the gateway.
+builder.AddProject<Projects.Tutor_Device>("device")
+    .WithReference(gateway).WaitFor(gateway)
+    .WithExplicitStart();
+
+builder.Build().Run();

@@ -1,0 +1,14 @@
+namespace Tutor.Contracts.Redis;
+
+/// <summary>Every Redis pub/sub channel Tutor uses. Only references travel on them, never audio.</summary>
+public static class Channels
+{
+    /// <summary>The gateway announces each stored utterance here as an <see cref="Messages.UtteranceAnnouncement"/>.</summary>
+    public const string AudioProcessing = "audio:processing";
+
+    /// <summary>Workers publish a session's <see cref="Messages.SessionEvent"/>s here; the gateway holding the socket listens.</summary>
+    public static string Responses(string sessionId) => $"responses:{sessionId}";
+
+    /// <summary>The prefix of the SignalR backplane's channels; gateway and workers must use the same one.</summary>
+    public const string SignalRPrefix = "tutor-signalr";
+}

@@ -1,0 +1,27 @@
+namespace Tutor.Contracts.Redis;
+
+/// <summary>Every Redis key Tutor writes, spelled once.</summary>
+public static class RedisKeys
+{
+    /// <summary>An utterance's audio, as the gateway stored it: <c>audio:{session_id}:{uuid}</c>.</summary>
+    public static string NewUtteranceAudio(string sessionId) => $"audio:{sessionId}:{Guid.NewGuid()}";
+
+    /// <summary>A reply's audio, as a worker stored it: <c>response:{session_id}:{uuid}</c>.</summary>
+    public static string NewReplyAudio(string sessionId) => $"response:{sessionId}:{Guid.NewGuid()}";
+
+    /// <summary>A connected device's session record (a hash, see <see cref="SessionFields"/>).</summary>
+    public static string Session(string sessionId) => $"session:{sessionId}";
+
+    /// <summary>Held by the one worker that took an announced utterance; pub/sub delivers to every worker.</summary>
+    public static string TurnClaim(string audioKey) => $"claim:{audioKey}";
+
+    /// <summary>The session an <c>audio:</c> or <c>response:</c> key belongs to, or null when the key is not one of ours.</summary>
+    public static string? SessionOf(string audioKey)
+    {
+        var parts = audioKey.Split(':');
+        return parts.Length == 3 && parts[0] is "audio" or "response" && parts[1].Length > 0 ? parts[1] : null;
+    }
+
+    /// <summary>How long utterance and reply audio live if nobody deletes them (the seed's 60 s).</summary>
+    public static readonly TimeSpan AudioLifetime = TimeSpan.FromSeconds(60);
+}

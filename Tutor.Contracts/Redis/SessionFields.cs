@@ -1,0 +1,13 @@
+namespace Tutor.Contracts.Redis;
+
+/// <summary>The fields of the <see cref="RedisKeys.Session"/> hash.</summary>
+public static class SessionFields
+{
+    public const string UserId = "user_id";
+    public const string Gateway = "gateway";
+    public const string ConnectedAt = "connected_at";
+    /// <summary>The uplink PCM sample rate, in Hz.</summary>
+    public const string SampleRate = "sample_rate";
+    /// <summary>The uplink channel count.</summary>
+    public const string Channels = "channels";
+}

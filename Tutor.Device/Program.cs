@@ -1,0 +1,49 @@
+using Tutor.Contracts.Audio;
+using Tutor.Contracts.Devices;
+using Tutor.Device;
+
+// The ESP device simulator: speaks one utterance to the gateway and saves what the tutor says back.
+var options = SimulatorOptions.Parse(args, Environment.GetEnvironmentVariable);
+if (options.Help)
+{
+    Console.WriteLine(SimulatorOptions.Usage);
+    return 0;
+}
+
+try
+{
+    var utterance = await File.ReadAllBytesAsync(options.InputPath);
+    var pcm = options.InputIsRawPcm ? utterance : ToDevicePcm(WavFile.ReadPcm16(utterance), options.InputPath);
+    using var timeout = new CancellationTokenSource(options.Timeout);
+
+    Console.WriteLine($"Connecting to {options.Gateway} as user '{options.UserId}'…");
+    await using var device = await DeviceClient.ConnectAsync(options.Gateway, options.UserId, timeout.Token);
+    Console.WriteLine($"Session {device.SessionId}. Speaking {options.InputPath} ({pcm.Length / 32000.0:0.0} s)…");
+    await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), timeout.Token);
+
+    var reply = await device.ListenForReplyAsync(timeout.Token);
+    if (reply.Heard is not null) Console.WriteLine($"child: {reply.Heard}");
+    foreach (var sentence in reply.Sentences) Console.WriteLine($"tutor: {sentence}");
+    if (reply.Error is { } error)
+    {
+        Console.Error.WriteLine($"The gateway answered with an error ({error.Code}): {error.Message}");
+        return 2;
+    }
+
+    var wav = WavFile.FromPcm16(reply.Audio.ToArray(), device.Downlink.SampleRate, device.Downlink.Channels);
+    await File.WriteAllBytesAsync(options.OutputPath, wav);
+    Console.WriteLine($"Saved the reply ({reply.Audio.Length / (2.0 * device.Downlink.SampleRate):0.0} s) to {Path.GetFullPath(options.OutputPath)}");
+    return 0;
+}
+catch (Exception ex) when (ex is IOException or InvalidDataException or System.Net.WebSockets.WebSocketException or OperationCanceledException)
+{
+    Console.Error.WriteLine($"Device simulator failed: {ex.Message}");
+    return 1;
+}
+
+static byte[] ToDevicePcm(PcmAudio audio, string path) =>
+    audio.SampleRate == AudioParams.Pcm16Mono16k.SampleRate && audio.Channels == 1
+        ? audio.Samples
+        : throw new InvalidDataException(
+            $"{path} is {audio.SampleRate} Hz, {audio.Channels} channel(s); the device sends 16 kHz mono. Convert it first: " +
+            $"ffmpeg -i {path} -ar 16000 -ac 1 -c:a pcm_s16le out.wav");

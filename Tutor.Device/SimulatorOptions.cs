@@ -1,0 +1,38 @@
+namespace Tutor.Device;
+
+/// <summary>The simulator's command line.</summary>
+public sealed record SimulatorOptions(Uri Gateway, string UserId, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout, bool Help)
+{
+    public const string Usage = """
+        Tutor.Device — an ESP32 device simulator.
+
+        Usage: dotnet run --project Tutor.Device -- [options]
+          --gateway URL   the gateway (default: the AppHost's, else http://localhost:5080)
+          --user ID       the child's user id (default: demo-child)
+          --wav FILE      the utterance, a 16 kHz mono PCM16 WAV (default: samples/hello.wav)
+          --pcm FILE      the utterance as raw PCM16 LE, 16 kHz mono
+          --out FILE      where to save the reply as WAV (default: reply.wav)
+          --timeout SEC   give up after this many seconds (default: 60)
+        """;
+
+    public static SimulatorOptions Parse(string[] args, Func<string, string?> environment)
+    {
+        string Value(string name, string fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        }
+
+        // Started by the AppHost, the gateway's address arrives through service discovery's environment variables.
+        var discovered = environment("services__gateway__http__0") ?? "http://localhost:5080";
+        var pcm = Value("--pcm", "");
+        return new SimulatorOptions(
+            new Uri(Value("--gateway", discovered)),
+            Value("--user", "demo-child"),
+            pcm.Length > 0 ? pcm : Value("--wav", Path.Combine(AppContext.BaseDirectory, "samples", "hello.wav")),
+            pcm.Length > 0,
+            Value("--out", "reply.wav"),
+            TimeSpan.FromSeconds(int.Parse(Value("--timeout", "60"))),
+            args.Contains("--help") || args.Contains("-h"));
+    }
+}

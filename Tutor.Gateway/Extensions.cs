@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Tutor.Contracts.Redis;
+using Tutor.Gateway.Devices;
+using Tutor.Gateway.Diagnostics;
+using Tutor.Gateway.Sessions;
+using Tutor.Gateway.Utterances;
+
+namespace Tutor.Gateway;
+
+internal static class Extensions
+{
+    public const string RedisConnectionName = "redis";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddRedisClient(RedisConnectionName);
+
+        builder.Services.AddOptions<DeviceOptions>()
+            .Bind(builder.Configuration.GetSection(DeviceOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<SessionRecordOptions>()
+            .Bind(builder.Configuration.GetSection(SessionRecordOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.AddSingleton<SessionStore>();
+        builder.Services.AddSingleton<ReplyRelay>();
+        builder.Services.AddSingleton<UtterancePublisher>();
+        builder.Services.AddSingleton<DeviceConnectionHandler>();
+
+        builder.Services.AddSignalR()
+            .AddStackExchangeRedis(builder.Configuration.GetConnectionString(RedisConnectionName) ?? "", options =>
+                options.Configuration.ChannelPrefix = RedisChannel.Literal(Channels.SignalRPrefix));
+
+        // Keep WebSocket pings (RFC 6455) flowing so NATs and proxies do not drop a quiet device.
+        builder.Services.AddOptions<WebSocketOptions>()
+            .Configure<IOptions<DeviceOptions>>((web, devices) => web.KeepAliveInterval = devices.Value.KeepAliveInterval);
+    }
+}

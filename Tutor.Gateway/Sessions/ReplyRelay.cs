@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using StackExchange.Redis;
+using Tutor.Contracts.Devices;
+using Tutor.Contracts.Diagnostics;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Gateway.Devices;
+using Tutor.Gateway.Diagnostics;
+
+namespace Tutor.Gateway.Sessions;
+
+/// <summary>
+/// The per-session response handler of the seed: listens on <c>responses:{session_id}</c>, fetches each reply part's
+/// audio, sends it to the device and deletes the key. Events are handled one at a time, in the order published.
+/// </summary>
+public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry telemetry, ILogger<ReplyRelay> logger)
+{
+    /// <summary>Subscribes before returning, so nothing published after this call is missed; stops when <paramref name="cancellationToken"/> fires.</summary>
+    public async Task<Task> StartAsync(DeviceSession session, DeviceSender device, CancellationToken cancellationToken)
+    {
+        var channel = RedisChannel.Literal(Channels.Responses(session.SessionId));
+        var queue = await redis.GetSubscriber().SubscribeAsync(channel).WaitAsync(cancellationToken);
+        return RelayAsync(session, device, queue, cancellationToken);
+    }
+
+    private async Task RelayAsync(DeviceSession session, DeviceSender device, ChannelMessageQueue queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var message = await queue.ReadAsync(cancellationToken);
+                var sessionEvent = TutorJson.TryDeserialize<SessionEvent>(message.Message);
+                if (sessionEvent is null)
+                {
+                    logger.LogWarning("Ignored a malformed event on {Channel}", message.Channel);
+                    continue;
+                }
+
+                await RelayAsync(session, device, sessionEvent, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+        finally
+        {
+            await queue.UnsubscribeAsync();
+        }
+    }
+
+    private async Task RelayAsync(DeviceSession session, DeviceSender device, SessionEvent sessionEvent, CancellationToken cancellationToken)
+    {
+        switch (sessionEvent.Type)
+        {
+            case SessionEventTypes.Transcript when sessionEvent.Text is not null:
+                await device.SendAsync(DeviceMessage.Heard(sessionEvent.Text), cancellationToken);
+                break;
+            case SessionEventTypes.AudioResponse when sessionEvent.AudioKey is not null:
+                await DeliverAudioAsync(session, device, sessionEvent, cancellationToken);
+                break;
+            case SessionEventTypes.ReplyEnd:
+                await device.SendAsync(DeviceMessage.SpeakingStopped(), cancellationToken);
+                break;
+            case SessionEventTypes.Error:
+                telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", sessionEvent.Code));
+                await device.SendAsync(DeviceMessage.Error(sessionEvent.Code ?? DeviceErrorCodes.TurnFailed,
+                    sessionEvent.Message ?? "The tutor could not answer."), cancellationToken);
+                break;
+            default:
+                logger.LogWarning("Ignored an event of type {Type} for session {SessionId}", sessionEvent.Type, session.SessionId);
+                break;
+        }
+    }
+
+    private async Task DeliverAudioAsync(DeviceSession session, DeviceSender device, SessionEvent part, CancellationToken cancellationToken)
+    {
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("reply deliver", ActivityKind.Consumer,
+            TraceContext.Parse(part.TraceParent));
+        activity?.SetTag("tutor.session_id", session.SessionId);
+        activity?.SetTag("tutor.turn_id", part.TurnId);
+        activity?.SetTag("tutor.audio_key", part.AudioKey);
+        activity?.SetTag("tutor.sequence", part.Sequence);
+
+        // Only this session's reply keys: a confused or hostile publisher must not make us read another family's audio.
+        if (RedisKeys.SessionOf(part.AudioKey!) != session.SessionId || !part.AudioKey!.StartsWith("response:", StringComparison.Ordinal))
+        {
+            logger.LogWarning("Refused reply key {AudioKey} announced for session {SessionId}", part.AudioKey, session.SessionId);
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var audio = await db.StringGetAsync(part.AudioKey).WaitAsync(cancellationToken);
+        if (audio.IsNull)
+        {
+            telemetry.RepliesMissing.Add(1);
+            logger.LogWarning("Reply audio {AudioKey} expired before it could be delivered", part.AudioKey);
+            activity?.SetStatus(ActivityStatusCode.Error, "reply audio expired");
+            return;
+        }
+
+        if (part.Text is not null)
+        {
+            await device.SendAsync(DeviceMessage.SentenceStart(part.Text), cancellationToken);
+        }
+        await device.SendAudioAsync((byte[])audio!, cancellationToken);
+        await db.KeyDeleteAsync(part.AudioKey).WaitAsync(cancellationToken);
+        telemetry.RepliesDelivered.Add(1);
+        logger.LogInformation("Reply part {Sequence} of turn {TurnId} ({Bytes} bytes) sent to session {SessionId}",
+            part.Sequence, part.TurnId, ((byte[])audio!).Length, session.SessionId);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+using Tutor.Contracts.Diagnostics;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Gateway.Diagnostics;
+using Tutor.Gateway.Sessions;
+
+namespace Tutor.Gateway.Utterances;
+
+/// <summary>Stores a finished utterance in Redis and announces it to the workers, exactly as the seed does.</summary>
+public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTelemetry telemetry, ILogger<UtterancePublisher> logger)
+{
+    public async Task<string> PublishAsync(DeviceSession session, byte[] audio, CancellationToken cancellationToken)
+    {
+        // Each utterance is a trace of its own (linked to the long-lived connection), not a child of the socket's request.
+        // Clearing Activity.Current here affects only this async method's flow.
+        var connection = Activity.Current;
+        Activity.Current = null;
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("utterance publish", ActivityKind.Producer,
+            parentContext: default, links: connection is null ? null : [new ActivityLink(connection.Context)]);
+        activity?.SetTag("tutor.session_id", session.SessionId);
+        activity?.SetTag("tutor.user_id", session.UserId);
+        activity?.SetTag("messaging.destination.name", Channels.AudioProcessing);
+
+        var audioKey = RedisKeys.NewUtteranceAudio(session.SessionId);
+        var db = redis.GetDatabase();
+        await db.StringSetAsync(audioKey, audio, RedisKeys.AudioLifetime).WaitAsync(cancellationToken);
+        var announcement = new UtteranceAnnouncement(session.SessionId, audioKey, TraceContext.Current());
+        var receivers = await db.PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement))
+            .WaitAsync(cancellationToken);
+
+        var seconds = audio.Length / (2.0 * session.Uplink.Channels * session.Uplink.SampleRate);
+        telemetry.UtterancesAnnounced.Add(1);
+        telemetry.UtteranceSeconds.Record(seconds);
+        activity?.SetTag("tutor.audio_key", audioKey);
+        activity?.SetTag("tutor.workers_listening", receivers);
+        if (receivers == 0)
+        {
+            logger.LogWarning("Utterance {AudioKey} announced but no worker is listening on {Channel}", audioKey, Channels.AudioProcessing);
+        }
+        else
+        {
+            logger.LogInformation("Utterance {AudioKey} ({Seconds:0.00} s) announced to {Receivers} worker(s)", audioKey, seconds, receivers);
+        }
+
+        return audioKey;
+    }
+}

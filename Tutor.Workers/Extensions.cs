@@ -1,0 +1,42 @@
+using StackExchange.Redis;
+using Tutor.Contracts.Redis;
+using Tutor.Workers.Diagnostics;
+using Tutor.Workers.Lessons;
+using Tutor.Workers.OpenAi;
+using Tutor.Workers.Replies;
+using Tutor.Workers.Speech;
+using Tutor.Workers.Turns;
+
+namespace Tutor.Workers;
+
+internal static class Extensions
+{
+    public const string RedisConnectionName = "redis";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddRedisClient(RedisConnectionName);
+
+        builder.Services.AddOptions<TurnOptions>()
+            .Bind(builder.Configuration.GetSection(TurnOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<WorkerTelemetry>();
+        builder.Services.AddSingleton<TurnClaims>();
+        builder.Services.AddSingleton<SessionDirectory>();
+        builder.Services.AddSingleton<ReplyPublisher>();
+        builder.Services.AddSingleton<TranscriptBroadcaster>();
+        builder.Services.AddSingleton<TurnProcessor>();
+        builder.Services.AddHostedService<UtteranceListener>();
+
+        builder.Services.AddSingleton<DeviceAudioConverter>();
+        builder.Services.AddSingleton<ILessonWorkflow, PassThroughLessonWorkflow>();
+        builder.AddOpenAiProviders();
+
+        // Workers only send: IHubContext publishes through the same backplane the gateway's hub listens on.
+        builder.Services.AddSignalR()
+            .AddStackExchangeRedis(builder.Configuration.GetConnectionString(RedisConnectionName) ?? "", options =>
+                options.Configuration.ChannelPrefix = RedisChannel.Literal(Channels.SignalRPrefix));
+    }
+}

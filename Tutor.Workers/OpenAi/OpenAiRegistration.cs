@@ -1,0 +1,45 @@
+using System.ClientModel;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using Tutor.Workers.Replies;
+using Tutor.Workers.Speech;
+
+namespace Tutor.Workers.OpenAi;
+
+internal static class OpenAiRegistration
+{
+    /// <summary>
+    /// Registers speech-to-text, the reply writer and text-to-speech on the OpenAI package, or, without an API key,
+    /// providers that answer every turn with a message saying what is missing.
+    /// </summary>
+    public static void AddOpenAiProviders(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OpenAiOptions>()
+            .Bind(builder.Configuration.GetSection(OpenAiOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var configured = builder.Configuration.GetSection(OpenAiOptions.SectionName).Get<OpenAiOptions>()?.IsConfigured == true;
+        if (!configured)
+        {
+            builder.Services.AddSingleton<NotConfiguredProviders>();
+            builder.Services.AddSingleton<ISpeechToText>(sp => sp.GetRequiredService<NotConfiguredProviders>());
+            builder.Services.AddSingleton<IReplyWriter>(sp => sp.GetRequiredService<NotConfiguredProviders>());
+            builder.Services.AddSingleton<ITextToSpeech>(sp => sp.GetRequiredService<NotConfiguredProviders>());
+            return;
+        }
+
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<OpenAiOptions>>().Value;
+            return new OpenAIClient(new ApiKeyCredential(options.ApiKey!), new OpenAIClientOptions
+            {
+                Endpoint = options.Endpoint,
+                NetworkTimeout = options.RequestTimeout,
+            });
+        });
+        builder.Services.AddSingleton<ISpeechToText, OpenAiSpeechToText>();
+        builder.Services.AddSingleton<IReplyWriter, OpenAiReplyWriter>();
+        builder.Services.AddSingleton<ITextToSpeech, OpenAiTextToSpeech>();
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+using OpenAI;
+using OpenAI.Audio;
+using Tutor.Workers.OpenAi;
+
+namespace Tutor.Workers.Speech;
+
+/// <summary>Speaks with OpenAI's <c>/audio/speech</c>, asking for WAV so that ffmpeg's conversion loses nothing.</summary>
+public sealed class OpenAiTextToSpeech(OpenAIClient client, IOptions<OpenAiOptions> options) : ITextToSpeech
+{
+    private readonly AudioClient _audio = client.GetAudioClient(options.Value.SpeechModel);
+
+    public async Task<byte[]> SynthesizeAsync(string sentence, CancellationToken cancellationToken)
+    {
+        var speech = await _audio.GenerateSpeechAsync(sentence, new GeneratedSpeechVoice(options.Value.Voice),
+            new SpeechGenerationOptions { ResponseFormat = GeneratedSpeechFormat.Wav }, cancellationToken);
+        return speech.Value.ToArray();
+    }
+}

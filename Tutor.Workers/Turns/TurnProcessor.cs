@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Tutor.Contracts.Audio;
+using Tutor.Contracts.Diagnostics;
+using Tutor.Contracts.Messages;
+using Tutor.Workers.Diagnostics;
+using Tutor.Workers.Lessons;
+using Tutor.Workers.OpenAi;
+using Tutor.Workers.Replies;
+using Tutor.Workers.Speech;
+
+namespace Tutor.Workers.Turns;
+
+/// <summary>
+/// One turn of the conversation: the child's audio → text → lesson workflow → reply sentences → speech in the device's
+/// format → published part by part for the session's gateway, with both lines of the transcript sent to the parents.
+/// </summary>
+public sealed class TurnProcessor(
+    IConnectionMultiplexer redis,
+    SessionDirectory sessions,
+    ISpeechToText speechToText,
+    ILessonWorkflow lessons,
+    IReplyWriter replyWriter,
+    ITextToSpeech textToSpeech,
+    DeviceAudioConverter converter,
+    ReplyPublisher replies,
+    TranscriptBroadcaster transcript,
+    WorkerTelemetry telemetry,
+    IOptions<TurnOptions> options,
+    ILogger<TurnProcessor> logger)
+{
+    public async Task ProcessAsync(UtteranceAnnouncement announcement, CancellationToken stoppingToken)
+    {
+        using var activity = WorkerTelemetry.ActivitySource.StartActivity("turn process", ActivityKind.Consumer,
+            TraceContext.Parse(announcement.TraceParent));
+        activity?.SetTag("tutor.session_id", announcement.SessionId);
+        activity?.SetTag("tutor.audio_key", announcement.AudioKey);
+        activity?.SetTag("tutor.worker", TurnClaims.WorkerId);
+        var started = Stopwatch.GetTimestamp();
+        var turnId = announcement.AudioKey[(announcement.AudioKey.LastIndexOf(':') + 1)..];
+
+        var db = redis.GetDatabase();
+        var audio = await db.StringGetAsync(announcement.AudioKey).WaitAsync(stoppingToken);
+        if (audio.IsNull)
+        {
+            Record("expired", started, activity);
+            logger.LogWarning("Utterance {AudioKey} had expired before a worker took it; skipped", announcement.AudioKey);
+            return;
+        }
+
+        var session = await sessions.FindAsync(announcement.SessionId, stoppingToken);
+        if (session is null)
+        {
+            Record("session_gone", started, activity);
+            logger.LogWarning("Session {SessionId} is gone; utterance {AudioKey} skipped", announcement.SessionId, announcement.AudioKey);
+            await db.KeyDeleteAsync(announcement.AudioKey);
+            return;
+        }
+
+        activity?.SetTag("tutor.user_id", session.UserId);
+        using var turnTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        turnTimeout.CancelAfter(options.Value.MaxTurnDuration);
+        try
+        {
+            var utterance = new PcmAudio((byte[])audio!, session.Audio.SampleRate, session.Audio.Channels);
+            await RunPipelineAsync(session, turnId, utterance, turnTimeout.Token);
+            Record("answered", started, activity);
+        }
+        catch (ProviderNotConfiguredException ex)
+        {
+            Record("not_configured", started, activity);
+            logger.LogWarning("Turn {TurnId} not answered: {Reason}", turnId, ex.Message);
+            await replies.PublishAsync(session.SessionId, SessionEvent.Failure(turnId, "not_configured", ex.Message), CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            Record("timed_out", started, activity);
+            logger.LogError("Turn {TurnId} took longer than {Limit} and was abandoned", turnId, options.Value.MaxTurnDuration);
+            await replies.PublishAsync(session.SessionId,
+                SessionEvent.Failure(turnId, "turn_timeout", "The tutor took too long to answer. Please try again."), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Record("failed", started, activity);
+            logger.LogError(ex, "Turn {TurnId} failed", turnId);
+            await replies.PublishAsync(session.SessionId,
+                SessionEvent.Failure(turnId, "turn_failed", "The tutor could not answer this time. Please try again."), CancellationToken.None);
+        }
+        finally
+        {
+            // The child's voice is not kept once the turn is over.
+            await db.KeyDeleteAsync(announcement.AudioKey);
+        }
+    }
+
+    private async Task RunPipelineAsync(SessionInfo session, string turnId, PcmAudio utterance, CancellationToken cancellationToken)
+    {
+        var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, cancellationToken));
+        logger.LogInformation("Turn {TurnId}: child said \"{Text}\"", turnId, heard);
+        await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard), cancellationToken);
+        await transcript.ChildSaidAsync(session, turnId, heard);
+
+        var lesson = await lessons.NextAsync(new LessonContext(session.UserId, session.SessionId, heard), cancellationToken);
+
+        var said = new StringBuilder();
+        var sequence = 0;
+        var sentences = replyWriter.WriteAsync(lesson, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (sentences)
+        {
+            while (await telemetry.MeasureAsync("reply", () => sentences.MoveNextAsync().AsTask()))
+            {
+                var sentence = sentences.Current;
+                var speech = await telemetry.MeasureAsync("tts", () => textToSpeech.SynthesizeAsync(sentence, cancellationToken));
+                var pcm = await telemetry.MeasureAsync("convert", () => converter.ToDevicePcmAsync(speech, session.Audio, cancellationToken));
+                await replies.PublishPartAsync(session.SessionId, turnId, sequence++, sentence, pcm, cancellationToken);
+                said.Append(said.Length > 0 ? " " : "").Append(sentence);
+            }
+        }
+
+        await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId), cancellationToken);
+        logger.LogInformation("Turn {TurnId}: tutor said \"{Text}\" in {Parts} part(s)", turnId, said, sequence);
+        await transcript.TutorSaidAsync(session, turnId, said.ToString());
+    }
+
+    private void Record(string outcome, long started, Activity? activity)
+    {
+        var tag = new KeyValuePair<string, object?>("outcome", outcome);
+        telemetry.Turns.Add(1, tag);
+        telemetry.TurnDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+        activity?.SetTag("tutor.outcome", outcome);
+        if (outcome is not "answered") activity?.SetStatus(ActivityStatusCode.Error, outcome);
+    }
+}
