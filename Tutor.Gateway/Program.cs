@@ -1,22 +1,24 @@
 using Tutor.Contracts.Transcripts;
-using Tutor.Gateway;
 using Tutor.Gateway.Devices;
 
-var builder = WebApplication.CreateBuilder(args);
+namespace Tutor.Gateway;
 
-builder.AddServiceDefaults();
-builder.AddApplicationServices();
-
-var app = builder.Build();
-
-app.MapDefaultEndpoints();
-app.UseWebSockets();
-app.MapDeviceApi();
-app.MapHub<TranscriptHub>(TranscriptHub.Path);
-
-app.Run();
-
-namespace Tutor.Gateway
+public sealed class Program
 {
-    public partial class Program;
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+
+        var app = builder.Build();
+
+        app.MapDefaultEndpoints();
+        app.UseWebSockets();
+        app.MapDeviceApi();
+        app.MapHub<TranscriptHub>(TranscriptHub.Path);
+
+        app.Run();
+    }
 }

@@ -1,18 +1,19 @@
-using Tutor.Workers;
+namespace Tutor.Workers;
 
-// A worker has no public API; it is a web host only for its health endpoints and SignalR's IHubContext.
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddServiceDefaults();
-builder.AddApplicationServices();
-
-var app = builder.Build();
-
-app.MapDefaultEndpoints();
-
-app.Run();
-
-namespace Tutor.Workers
+public sealed class Program
 {
-    public partial class Program;
+    public static void Main(string[] args)
+    {
+        // A worker has no public API; it is a web host only for its health endpoints and SignalR's IHubContext.
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+
+        var app = builder.Build();
+
+        app.MapDefaultEndpoints();
+
+        app.Run();
+    }
 }

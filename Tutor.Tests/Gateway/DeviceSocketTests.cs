@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using StackExchange.Redis;
+using Tutor.Contracts.Devices;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Device;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Gateway;
+
+/// <summary>The gateway on its own, against a real Redis: the device socket, the utterance hand-off and the reply relay.</summary>
+public sealed class DeviceSocketTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private readonly RedisServer _redis = new();
+    private GatewayHost _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _gateway = new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["Devices:MaxFrameBytes"] = "8192",
+            ["Devices:MaxUtteranceLength"] = "00:00:02",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("/ws/", HttpStatusCode.BadRequest, "user id is required")]
+    [InlineData("/ws/not%20valid", HttpStatusCode.BadRequest, "letters, digits")]
+    [InlineData("/ws/a%2Fb", HttpStatusCode.BadRequest, "letters, digits")]
+    [InlineData("/ws/child-1", HttpStatusCode.BadRequest, "WebSocket connections only")]
+    public async Task Refuses_a_bad_request_before_the_upgrade_with_a_clear_status(string path, HttpStatusCode status, string detail)
+    {
+        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        var response = await http.GetAsync(path);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(detail, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_malformed_user_id_never_gets_a_websocket()
+    {
+        using var socket = new ClientWebSocket();
+        var uri = new Uri(new UriBuilder(_gateway.BaseAddress) { Scheme = "ws" }.Uri, "/ws/bad%20user");
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None));
+        Assert.Contains("400", error.Message);
+        Assert.Empty(await _redis.KeysAsync("session:*"));
+    }
+
+    [Fact]
+    public async Task An_utterance_is_stored_under_the_documented_key_and_announced_with_only_its_reference()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-1", CancellationToken.None);
+        var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.5));
+
+        await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), CancellationToken.None);
+
+        var announced = await announcements.WaitForAsync(m => m.Count == 1, Timeout);
+        var json = System.Text.Json.JsonDocument.Parse(announced[0].Message).RootElement;
+        Assert.Equal(device.SessionId, json.GetProperty("session_id").GetString());
+        var audioKey = json.GetProperty("audio_key").GetString()!;
+        Assert.Matches($"^audio:{device.SessionId}:[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$", audioKey);
+        Assert.True(announced[0].Message.Length < 512, "only a reference travels on pub/sub, never audio");
+
+        var stored = await _redis.Database.StringGetAsync(audioKey);
+        Assert.Equal(pcm, (byte[])stored!);
+        var ttl = await _redis.Database.KeyTimeToLiveAsync(audioKey);
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task The_session_record_lives_while_connected_and_goes_with_the_socket()
+    {
+        string sessionId;
+        await using (var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-2", CancellationToken.None))
+        {
+            sessionId = device.SessionId;
+            var record = await _redis.Database.HashGetAllAsync(RedisKeys.Session(sessionId));
+            Assert.Equal("child-2", record.Single(f => f.Name == SessionFields.UserId).Value.ToString());
+            Assert.Equal("16000", record.Single(f => f.Name == SessionFields.SampleRate).Value.ToString());
+            Assert.NotNull(await _redis.Database.KeyTimeToLiveAsync(RedisKeys.Session(sessionId)));
+            await _redis.WaitForSubscribersAsync(Channels.Responses(sessionId), 1);
+        }
+
+        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(RedisKeys.Session(sessionId)), "the session record is deleted");
+        await Eventually.HoldsAsync(async () =>
+            await _redis.SubscriberCountAsync(Channels.Responses(sessionId)) == 0,
+            "the response subscription is gone");
+    }
+
+    [Fact]
+    public async Task Reply_parts_published_for_the_session_reach_the_device_in_order_and_their_keys_are_deleted()
+    {
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-3", CancellationToken.None);
+        await _redis.WaitForSubscribersAsync(Channels.Responses(device.SessionId), 1);
+        var first = TestAudio.Utterance(TimeSpan.FromSeconds(0.5), 300);
+        var second = TestAudio.Utterance(TimeSpan.FromSeconds(0.3), 500);
+        var keys = new List<string>();
+        await PublishAsync(device.SessionId, SessionEvent.Transcript("t1", "hello tutor"));
+        foreach (var (audio, text, sequence) in new[] { (first, "Hello!", 0), (second, "How are you?", 1) })
+        {
+            var key = RedisKeys.NewReplyAudio(device.SessionId);
+            keys.Add(key);
+            await _redis.Database.StringSetAsync(key, audio, RedisKeys.AudioLifetime);
+            await PublishAsync(device.SessionId, SessionEvent.AudioResponse("t1", sequence, key, text, null));
+        }
+        await PublishAsync(device.SessionId, SessionEvent.ReplyEnd("t1"));
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        var reply = await device.ListenForReplyAsync(timeout.Token);
+
+        Assert.Equal("hello tutor", reply.Heard);
+        Assert.Equal(["Hello!", "How are you?"], reply.Sentences);
+        Assert.Equal(first.Concat(second).ToArray(), reply.Audio.ToArray());
+        foreach (var key in keys) Assert.False(await _redis.Database.KeyExistsAsync(key), $"{key} is deleted after delivery");
+    }
+
+    [Fact]
+    public async Task A_reply_key_of_another_session_is_never_delivered()
+    {
+        await using var victim = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-4", CancellationToken.None);
+        await using var other = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-5", CancellationToken.None);
+        await _redis.WaitForSubscribersAsync(Channels.Responses(other.SessionId), 1);
+        var victimsKey = RedisKeys.NewReplyAudio(victim.SessionId);
+        await _redis.Database.StringSetAsync(victimsKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.2)), RedisKeys.AudioLifetime);
+
+        await PublishAsync(other.SessionId, SessionEvent.AudioResponse("t1", 0, victimsKey, "stolen", null));
+        await PublishAsync(other.SessionId, SessionEvent.ReplyEnd("t1"));
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        var reply = await other.ListenForReplyAsync(timeout.Token);
+        Assert.Empty(reply.Sentences);
+        Assert.Equal(0, reply.Audio.Length);
+        Assert.True(await _redis.Database.KeyExistsAsync(victimsKey), "the other session's audio is left alone");
+    }
+
+    [Fact]
+    public async Task Malformed_json_and_unknown_types_get_an_error_frame_and_the_session_goes_on()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-6", CancellationToken.None);
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        await device.Socket.SendAsync(Encoding.UTF8.GetBytes("{not json"), WebSocketMessageType.Text, true, timeout.Token);
+        Assert.Equal(DeviceErrorCodes.InvalidJson, (await NextMessageAsync(device, timeout.Token)).Code);
+
+        await device.SendAsync(new DeviceMessage("dance"), timeout.Token);
+        Assert.Equal(DeviceErrorCodes.UnknownType, (await NextMessageAsync(device, timeout.Token)).Code);
+
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), TimeSpan.FromMilliseconds(60), timeout.Token);
+        await announcements.WaitForAsync(m => m.Count == 1, Timeout);
+        Assert.Equal(WebSocketState.Open, device.Socket.State);
+    }
+
+    [Fact]
+    public async Task An_oversized_frame_gets_an_error_and_a_1009_close()
+    {
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-7", CancellationToken.None);
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        await device.Socket.SendAsync(new byte[8193], WebSocketMessageType.Binary, true, timeout.Token);
+
+        Assert.Equal(DeviceErrorCodes.FrameTooLarge, (await NextMessageAsync(device, timeout.Token)).Code);
+        Assert.Null(await device.ReceiveAsync(timeout.Token));
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, device.CloseStatus);
+        await Eventually.HoldsAsync(async () => (await _redis.KeysAsync("session:*")).Count == 0, "the session is closed");
+    }
+
+    [Fact]
+    public async Task An_utterance_longer_than_the_limit_is_cut_and_every_piece_is_announced()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-8", CancellationToken.None);
+        var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(5));
+
+        await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), CancellationToken.None);
+
+        var announced = await announcements.WaitForAsync(m => m.Count == 3, Timeout);
+        var pieces = new List<byte[]>();
+        foreach (var message in announced)
+        {
+            var key = TutorJson.TryDeserialize<UtteranceAnnouncement>(message.Message)!.AudioKey;
+            pieces.Add((byte[])(await _redis.Database.StringGetAsync(key))!);
+        }
+        Assert.Equal([TestAudio.BytesFor(TimeSpan.FromSeconds(2)), TestAudio.BytesFor(TimeSpan.FromSeconds(2)), TestAudio.BytesFor(TimeSpan.FromSeconds(1))],
+            pieces.Select(p => p.Length));
+        Assert.Equal(pcm, pieces.SelectMany(p => p).ToArray());
+    }
+
+    private Task PublishAsync(string sessionId, SessionEvent sessionEvent) =>
+        _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.Responses(sessionId)), TutorJson.Serialize(sessionEvent));
+
+    private static async Task<DeviceMessage> NextMessageAsync(DeviceClient device, CancellationToken cancellationToken)
+    {
+        var frame = await device.ReceiveAsync(cancellationToken);
+        Assert.NotNull(frame?.Text);
+        return TutorJson.TryDeserialize<DeviceMessage>(frame.Text)!;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tutor.Contracts.Audio;
+
+namespace Tutor.Tests.Infrastructure;
+
+/// <summary>
+/// A local HTTP server that speaks the parts of OpenAI's API Tutor uses — multipart transcription upload, streamed chat
+/// completions and speech — and records what the SDK sent, so tests can check both directions. It lives in the tests only.
+/// </summary>
+public sealed class OpenAiStandIn : IAsyncLifetime
+{
+    public const string ApiKey = "sk-test-stand-in";
+    public const int SpeechSampleRate = 24000;
+
+    /// <summary>Milliseconds of synthesized speech per character of text.</summary>
+    public const int SpeechMillisecondsPerCharacter = 30;
+
+    private WebApplication? _app;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public IEnumerable<RecordedRequest> Transcriptions => Requests.Where(r => r.Path.EndsWith("/audio/transcriptions"));
+    public IEnumerable<RecordedRequest> ChatCompletions => Requests.Where(r => r.Path.EndsWith("/chat/completions"));
+    public IEnumerable<RecordedRequest> Speeches => Requests.Where(r => r.Path.EndsWith("/audio/speech"));
+
+    /// <summary>What the child "said", as the stand-in hears it: the utterance's length, which the test controls.</summary>
+    public static string TranscriptOf(PcmAudio utterance) => $"I spoke for {(int)Math.Round(utterance.Duration.TotalMilliseconds)} milliseconds";
+
+    /// <summary>The stand-in tutor's reply: three sentences, streamed a few characters at a time.</summary>
+    public static string ReplyTo(string childSaid) => $"You said: {childSaid}. Well done! Can you say it again?";
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.Authorization != $"Bearer {ApiKey}")
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsJsonAsync(new { error = new { message = "Incorrect API key provided.", type = "invalid_request_error", code = "invalid_api_key" } });
+                return;
+            }
+            await next(context);
+        });
+        _app.MapPost("/v1/audio/transcriptions", TranscribeAsync);
+        _app.MapPost("/v1/chat/completions", CompleteChatAsync);
+        _app.MapPost("/v1/audio/speech", SpeakAsync);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Endpoint = new Uri($"{address}/v1");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+    }
+
+    private async Task TranscribeAsync(HttpContext context)
+    {
+        var form = await context.Request.ReadFormAsync();
+        var file = form.Files["file"];
+        if (file is null || string.IsNullOrEmpty(form["model"]))
+        {
+            await BadRequestAsync(context, "'file' and 'model' are required.");
+            return;
+        }
+
+        using var content = new MemoryStream();
+        await file.CopyToAsync(content);
+        var recorded = new RecordedRequest(context.Request.Path, form["model"]!,
+            form.Keys.ToDictionary(k => k, k => form[k].ToString()), null, content.ToArray(), file.FileName);
+        Requests.Enqueue(recorded);
+
+        PcmAudio utterance;
+        try
+        {
+            utterance = WavFile.ReadPcm16(recorded.File);
+        }
+        catch (InvalidDataException ex)
+        {
+            await BadRequestAsync(context, $"Invalid file format: {ex.Message}");
+            return;
+        }
+
+        var text = TranscriptOf(utterance);
+        if (form["response_format"] == "text")
+        {
+            await context.Response.WriteAsync(text);
+        }
+        else
+        {
+            await context.Response.WriteAsJsonAsync(new { text });
+        }
+    }
+
+    private async Task CompleteChatAsync(HttpContext context)
+    {
+        var body = await JsonNode.ParseAsync(context.Request.Body);
+        var model = body?["model"]?.GetValue<string>();
+        var messages = body?["messages"]?.AsArray();
+        if (model is null || messages is null || messages.Count == 0)
+        {
+            await BadRequestAsync(context, "'model' and 'messages' are required.");
+            return;
+        }
+        Requests.Enqueue(new RecordedRequest(context.Request.Path, model, new Dictionary<string, string>(), body, [], null));
+
+        var lastUser = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user");
+        var reply = ReplyTo(ContentOf(lastUser) ?? "");
+        var id = $"chatcmpl-{Guid.NewGuid():N}";
+        if (body!["stream"]?.GetValue<bool>() != true)
+        {
+            await context.Response.WriteAsJsonAsync(new
+            {
+                id, @object = "chat.completion", created = 1_700_000_000, model,
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = reply }, finish_reason = "stop" } },
+            });
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        async Task ChunkAsync(object delta, string? finishReason)
+        {
+            var chunk = JsonSerializer.Serialize(new
+            {
+                id, @object = "chat.completion.chunk", created = 1_700_000_000, model,
+                choices = new[] { new { index = 0, delta, finish_reason = finishReason } },
+            });
+            await context.Response.WriteAsync($"data: {chunk}\n\n");
+            await context.Response.Body.FlushAsync();
+        }
+
+        await ChunkAsync(new { role = "assistant", content = "" }, null);
+        for (var i = 0; i < reply.Length; i += 7)
+        {
+            await ChunkAsync(new { content = reply.Substring(i, Math.Min(7, reply.Length - i)) }, null);
+        }
+        await ChunkAsync(new { }, "stop");
+        await context.Response.WriteAsync("data: [DONE]\n\n");
+    }
+
+    private async Task SpeakAsync(HttpContext context)
+    {
+        var body = await JsonNode.ParseAsync(context.Request.Body);
+        var model = body?["model"]?.GetValue<string>();
+        var input = body?["input"]?.GetValue<string>();
+        if (model is null || string.IsNullOrEmpty(input) || body?["voice"] is null)
+        {
+            await BadRequestAsync(context, "'model', 'input' and 'voice' are required.");
+            return;
+        }
+        Requests.Enqueue(new RecordedRequest(context.Request.Path, model, new Dictionary<string, string>(), body, [], null));
+
+        if (body!["response_format"]?.GetValue<string>() is not "wav")
+        {
+            await BadRequestAsync(context, "This stand-in speaks WAV only.");
+            return;
+        }
+
+        context.Response.ContentType = "audio/wav";
+        await context.Response.Body.WriteAsync(Tone(SpeechDuration(input)));
+    }
+
+    /// <summary>How long the stand-in's speech for <paramref name="text"/> lasts.</summary>
+    public static TimeSpan SpeechDuration(string text) => TimeSpan.FromMilliseconds(text.Length * SpeechMillisecondsPerCharacter);
+
+    /// <summary>A 440 Hz tone at 24 kHz, OpenAI's speech sample rate, so the worker has to resample it for the device.</summary>
+    private static byte[] Tone(TimeSpan duration)
+    {
+        var samples = (int)(duration.TotalSeconds * SpeechSampleRate);
+        var pcm = new byte[samples * 2];
+        for (var i = 0; i < samples; i++)
+        {
+            var value = (short)(8000 * Math.Sin(2 * Math.PI * 440 * i / SpeechSampleRate));
+            BinaryPrimitives.WriteInt16LittleEndian(pcm.AsSpan(i * 2), value);
+        }
+        return WavFile.FromPcm16(pcm, SpeechSampleRate, 1);
+    }
+
+    private static string? ContentOf(JsonNode? message) => message?["content"] switch
+    {
+        JsonValue value => value.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => p?["text"]?.GetValue<string>())),
+        _ => null,
+    };
+
+    private static Task BadRequestAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = (int)HttpStatusCode.BadRequest;
+        return context.Response.WriteAsJsonAsync(new { error = new { message, type = "invalid_request_error" } });
+    }
+}
+
+/// <summary>One request the stand-in received.</summary>
+public sealed record RecordedRequest(string Path, string Model, IReadOnlyDictionary<string, string> Form, JsonNode? Json, byte[] File, string? FileName);
