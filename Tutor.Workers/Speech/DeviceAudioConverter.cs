@@ -1,5 +1,4 @@
 using FFMpegCore;
-using FFMpegCore.Pipes;
 using Tutor.Contracts.Devices;
 
 namespace Tutor.Workers.Speech;
@@ -7,25 +6,38 @@ namespace Tutor.Workers.Speech;
 /// <summary>Converts synthesized speech to the raw PCM16 little-endian the device plays, with ffmpeg.</summary>
 public sealed class DeviceAudioConverter
 {
+    /// <remarks>
+    /// Through temporary files rather than FFMpegCore's pipes: measured here, its pipe input handed ffmpeg only the first
+    /// ~40 KB of a WAV and the reply came out truncated without an error.
+    /// </remarks>
     public async Task<byte[]> ToDevicePcmAsync(byte[] encoded, AudioParams device, CancellationToken cancellationToken)
     {
-        using var input = new MemoryStream(encoded, writable: false);
-        using var output = new MemoryStream();
-        var result = await FFMpegArguments
-            .FromPipeInput(new StreamPipeSource(input))
-            .OutputToPipe(new StreamPipeSink(output), options => options
-                .WithCustomArgument("-vn")
-                .WithAudioSamplingRate(device.SampleRate)
-                .WithAudioChannels(device.Channels)
-                .WithCustomArgument("-f s16le -acodec pcm_s16le"))
-            .ProcessAsynchronously(throwOnError: false, cancellationToken: cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!result.Success)
+        var workspace = Directory.CreateTempSubdirectory("tutor-audio-");
+        try
         {
-            throw new InvalidDataException(
-                $"ffmpeg could not convert the synthesized speech (exit {result.ExitCode}): {string.Join(" ", result.StandardError.TakeLast(3))}");
-        }
+            var input = Path.Combine(workspace.FullName, "speech");
+            var output = Path.Combine(workspace.FullName, "device.pcm");
+            await File.WriteAllBytesAsync(input, encoded, cancellationToken);
+            var result = await FFMpegArguments
+                .FromFileInput(input)
+                .OutputToFile(output, overwrite: true, options => options
+                    .WithCustomArgument("-vn")
+                    .WithAudioSamplingRate(device.SampleRate)
+                    .WithAudioChannels(device.Channels)
+                    .WithCustomArgument("-f s16le -acodec pcm_s16le"))
+                .ProcessAsynchronously(throwOnError: false, cancellationToken: cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!result.Success)
+            {
+                throw new InvalidDataException(
+                    $"ffmpeg could not convert the synthesized speech (exit {result.ExitCode}): {string.Join(" ", result.StandardError.TakeLast(2))}");
+            }
 
-        return output.ToArray();
+            return await File.ReadAllBytesAsync(output, cancellationToken);
+        }
+        finally
+        {
+            workspace.Delete(recursive: true);
+        }
     }
 }

@@ -9,7 +9,8 @@ namespace Tutor.Workers.Turns;
 /// </summary>
 public sealed class TurnClaims(IConnectionMultiplexer redis, IOptions<TurnOptions> options)
 {
-    public static readonly string WorkerId = $"{Environment.MachineName}:{Environment.ProcessId}";
+    /// <summary>Who holds a claim: the host, the process and this worker instance (several may share a process in tests).</summary>
+    public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
     public Task<bool> TryClaimAsync(string audioKey, CancellationToken cancellationToken) =>
         redis.GetDatabase()

@@ -31,13 +31,13 @@ public sealed class TurnProcessor(
     IOptions<TurnOptions> options,
     ILogger<TurnProcessor> logger)
 {
-    public async Task ProcessAsync(UtteranceAnnouncement announcement, CancellationToken stoppingToken)
+    public async Task ProcessAsync(UtteranceAnnouncement announcement, string workerId, CancellationToken stoppingToken)
     {
         using var activity = WorkerTelemetry.ActivitySource.StartActivity("turn process", ActivityKind.Consumer,
             TraceContext.Parse(announcement.TraceParent));
         activity?.SetTag("tutor.session_id", announcement.SessionId);
         activity?.SetTag("tutor.audio_key", announcement.AudioKey);
-        activity?.SetTag("tutor.worker", TurnClaims.WorkerId);
+        activity?.SetTag("tutor.worker", workerId);
         var started = Stopwatch.GetTimestamp();
         var turnId = announcement.AudioKey[(announcement.AudioKey.LastIndexOf(':') + 1)..];
 

@@ -24,7 +24,7 @@ public sealed class UtteranceListener(
         var running = new HashSet<Task>();
         var queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channels.AudioProcessing));
         logger.LogInformation("Worker {WorkerId} listening on {Channel} with {Slots} turn slots",
-            TurnClaims.WorkerId, Channels.AudioProcessing, options.Value.MaxConcurrentTurns);
+            claims.WorkerId, Channels.AudioProcessing, options.Value.MaxConcurrentTurns);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -73,7 +73,15 @@ public sealed class UtteranceListener(
                 return;
             }
 
-            await processor.ProcessAsync(announcement, stoppingToken);
+            telemetry.InFlight.Add(1);
+            try
+            {
+                await processor.ProcessAsync(announcement, claims.WorkerId, stoppingToken);
+            }
+            finally
+            {
+                telemetry.InFlight.Add(-1);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

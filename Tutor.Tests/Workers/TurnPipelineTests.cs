@@ -1,0 +1,210 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using Tutor.Contracts.Audio;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Workers;
+
+/// <summary>Workers on their own: a real Redis, real ffmpeg, and OpenAI reached through the SDK at the stand-in.</summary>
+public sealed class TurnPipelineTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly Dictionary<string, string> Models = new()
+    {
+        ["OpenAI:TranscriptionModel"] = "test-transcribe",
+        ["OpenAI:ChatModel"] = "test-chat",
+        ["OpenAI:SpeechModel"] = "test-tts",
+        ["OpenAI:Voice"] = "sage",
+        ["OpenAI:Language"] = "en",
+    };
+
+    private readonly RedisServer _redis = new();
+    private readonly OpenAiStandIn _openAi = new();
+    private readonly List<WorkerHost> _workers = [];
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        await _openAi.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var worker in _workers) await worker.DisposeAsync();
+        await _openAi.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_announced_utterance_is_heard_answered_sentence_by_sentence_and_spoken_in_the_device_format()
+    {
+        await StartWorkersAsync(1);
+        var sessionId = await SeedSessionAsync("child-1");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.5));
+
+        var audioKey = await AnnounceAsync(sessionId, pcm);
+
+        var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
+        var heard = OpenAiStandIn.TranscriptOf(new PcmAudio(pcm, 16000, 1));
+        Assert.Equal("I spoke for 1500 milliseconds", heard);
+        Assert.Equal([SessionEventTypes.Transcript, SessionEventTypes.AudioResponse, SessionEventTypes.AudioResponse, SessionEventTypes.AudioResponse, SessionEventTypes.ReplyEnd],
+            published.Select(e => e.Type));
+        Assert.Equal(heard, published[0].Text);
+        var parts = published.Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
+        Assert.Equal([$"You said: {heard}.", "Well done!", "Can you say it again?"], parts.Select(p => p.Text));
+        Assert.Equal([0, 1, 2], parts.Select(p => p.Sequence ?? -1));
+        Assert.All(published, e => Assert.Equal(audioKey.Split(':')[2], e.TurnId));
+
+        foreach (var part in parts)
+        {
+            Assert.Matches($"^response:{sessionId}:[0-9a-f-]{{36}}$", part.AudioKey);
+            Assert.NotNull(part.TraceParent);
+            var audio = (byte[])(await _redis.Database.StringGetAsync(part.AudioKey))!;
+            // The stand-in spoke 24 kHz WAV; ffmpeg must have made it 16 kHz PCM16 of the same length in time.
+            var expected = TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(part.Text!));
+            Assert.InRange(audio.Length, expected * 0.98 - 640, expected * 1.02 + 640);
+            Assert.NotEqual("RIFF", System.Text.Encoding.ASCII.GetString(audio, 0, 4));
+            Assert.InRange((await _redis.Database.KeyTimeToLiveAsync(part.AudioKey))!.Value, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(60));
+        }
+
+        var transcription = Assert.Single(_openAi.Transcriptions);
+        Assert.Equal("test-transcribe", transcription.Model);
+        Assert.Equal("en", transcription.Form["language"]);
+        var uploaded = WavFile.ReadPcm16(transcription.File);
+        Assert.Equal((16000, 1), (uploaded.SampleRate, uploaded.Channels));
+        Assert.Equal(pcm, uploaded.Samples);
+
+        var chat = Assert.Single(_openAi.ChatCompletions);
+        Assert.Equal("test-chat", chat.Model);
+        Assert.True(chat.Json!["stream"]!.GetValue<bool>());
+        var messages = chat.Json["messages"]!.AsArray();
+        Assert.Equal(["system", "user"], messages.Select(m => m!["role"]!.GetValue<string>()));
+        Assert.Equal(heard, messages[1]!["content"]!.ToString());
+
+        Assert.Equal(3, _openAi.Speeches.Count());
+        Assert.All(_openAi.Speeches, s => Assert.Equal(("test-tts", "sage", "wav"),
+            (s.Model, s.Json!["voice"]!.GetValue<string>(), s.Json["response_format"]!.GetValue<string>())));
+
+        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted after the turn");
+    }
+
+    [Fact]
+    public async Task With_several_workers_each_utterance_is_answered_exactly_once()
+    {
+        await StartWorkersAsync(3);
+        const int sessions = 4, utterancesPerSession = 3;
+        var recorders = new Dictionary<string, PubSubRecorder>();
+        for (var s = 0; s < sessions; s++)
+        {
+            var sessionId = await SeedSessionAsync($"child-{s}");
+            recorders[sessionId] = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        }
+
+        var announced = new List<string>();
+        for (var u = 0; u < utterancesPerSession; u++)
+        {
+            foreach (var sessionId in recorders.Keys)
+            {
+                announced.Add(await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromMilliseconds(300 + 100 * u))));
+            }
+        }
+
+        foreach (var recorder in recorders.Values)
+        {
+            await recorder.WaitForAsync(m => m.Count(e => Parse(e).Type == SessionEventTypes.ReplyEnd) >= utterancesPerSession, Timeout);
+        }
+        await Task.Delay(500); // a duplicate would arrive within this
+        Assert.Equal(announced.Count, _openAi.Transcriptions.Count());
+        foreach (var recorder in recorders.Values)
+        {
+            var ends = recorder.Messages.Select(Parse).Where(e => e.Type == SessionEventTypes.ReplyEnd).ToList();
+            Assert.Equal(utterancesPerSession, ends.Count);
+            Assert.Equal(utterancesPerSession, ends.Select(e => e.TurnId).Distinct().Count());
+            await recorder.DisposeAsync();
+        }
+
+        var claimants = new HashSet<string>();
+        foreach (var key in announced) claimants.Add((await _redis.Database.StringGetAsync(RedisKeys.TurnClaim(key)))!);
+        Assert.All(claimants, c => Assert.StartsWith(Environment.MachineName, c));
+    }
+
+    [Fact]
+    public async Task An_announced_key_that_has_expired_is_skipped()
+    {
+        await StartWorkersAsync(1);
+        var sessionId = await SeedSessionAsync("child-late");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+
+        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+
+        await Eventually.HoldsAsync(() => _redis.Database.KeyExistsAsync(RedisKeys.TurnClaim(audioKey)), "a worker looked at the announcement");
+        await Task.Delay(300);
+        Assert.Empty(_openAi.Requests);
+        Assert.Empty(events.Messages);
+    }
+
+    [Fact]
+    public async Task A_malformed_announcement_is_ignored_and_the_worker_goes_on()
+    {
+        await StartWorkersAsync(1);
+        var sessionId = await SeedSessionAsync("child-7");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), "not json at all");
+        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, "audio:someone-else:1234"));
+        await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+
+        await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout);
+        Assert.Single(_openAi.Transcriptions);
+    }
+
+    [Fact]
+    public async Task Without_an_api_key_the_device_is_told_what_is_missing()
+    {
+        _workers.Add(new WorkerHost(_redis, openAi: null));
+        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
+        var sessionId = await SeedSessionAsync("child-9");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+
+        var error = Parse((await events.WaitForAsync(m => m.Count > 0, Timeout))[0]);
+        Assert.Equal((SessionEventTypes.Error, "not_configured"), (error.Type, error.Code));
+        Assert.Contains("Parameters:openai-api-key", error.Message);
+        Assert.Empty(_openAi.Requests);
+    }
+
+    private async Task StartWorkersAsync(int count)
+    {
+        for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, Models));
+        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
+    }
+
+    /// <summary>Writes the session record as a gateway does when a device connects.</summary>
+    private async Task<string> SeedSessionAsync(string userId)
+    {
+        var sessionId = Guid.NewGuid().ToString("N");
+        await _redis.Database.HashSetAsync(RedisKeys.Session(sessionId),
+            [new(SessionFields.UserId, userId), new(SessionFields.SampleRate, 16000), new(SessionFields.Channels, 1)]);
+        return sessionId;
+    }
+
+    /// <summary>Stores and announces an utterance as a gateway does.</summary>
+    private async Task<string> AnnounceAsync(string sessionId, byte[] pcm)
+    {
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await _redis.Database.StringSetAsync(audioKey, pcm, RedisKeys.AudioLifetime);
+        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+        return audioKey;
+    }
+
+    private Task PublishAnnouncementAsync(UtteranceAnnouncement announcement) =>
+        _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement));
+
+    private static SessionEvent Parse(PublishedMessage message) =>
+        JsonSerializer.Deserialize<SessionEvent>(message.Message, TutorJson.Options)!;
+}
