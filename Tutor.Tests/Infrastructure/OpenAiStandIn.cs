@@ -209,4 +209,7 @@ public sealed class OpenAiStandIn : IAsyncLifetime
 }
 
 /// <summary>One request the stand-in received.</summary>
-public sealed record RecordedRequest(string Path, string Model, IReadOnlyDictionary<string, string> Form, JsonNode? Json, byte[] File, string? FileName);
+public sealed record RecordedRequest(string Path, string Model, IReadOnlyDictionary<string, string> Form, JsonNode? Json, byte[] File, string? FileName)
+{
+    public DateTimeOffset At { get; } = DateTimeOffset.UtcNow;
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR.Client;
+using StackExchange.Redis;
+using Tutor.Contracts.Audio;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Contracts.Transcripts;
+using Tutor.Device;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.EndToEnd;
+
+/// <summary>A device and a parent against the whole system started by the AppHost.</summary>
+public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<TutorAppFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_device_speaks_hears_the_reply_in_its_format_and_a_parent_sees_both_lines()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var transcript = new ConcurrentQueue<(string Speaker, TranscriptLine Line)>();
+        await using var parent = new HubConnectionBuilder().WithUrl(new Uri(system.Gateway, TranscriptHub.Path)).Build();
+        parent.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), line => transcript.Enqueue(("child", line)));
+        parent.On<TranscriptLine>(nameof(ITranscriptClient.TutorSaid), line => transcript.Enqueue(("tutor", line)));
+        await parent.StartAsync(timeout.Token);
+        await parent.InvokeAsync(nameof(TranscriptHub.Follow), "e2e-child", timeout.Token);
+
+        await using var announcements = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await DeviceClient.ConnectAsync(system.Gateway, "e2e-child", timeout.Token);
+        await using var events = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.Responses(device.SessionId)));
+        var transcriptionsBefore = system.OpenAi.Transcriptions.Count();
+        var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.2));
+
+        await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), timeout.Token);
+        var reply = await device.ListenForReplyAsync(timeout.Token);
+
+        var heard = OpenAiStandIn.TranscriptOf(new PcmAudio(pcm, 16000, 1));
+        Assert.Null(reply.Error);
+        Assert.Equal(heard, reply.Heard);
+        Assert.Equal([$"You said: {heard}.", "Well done!", "Can you say it again?"], reply.Sentences);
+        var expectedBytes = reply.Sentences.Sum(s => TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(s)));
+        Assert.InRange(reply.Audio.Length, expectedBytes * 0.98 - 2000, expectedBytes * 1.02 + 2000);
+
+        // The documented keys and channels carried it.
+        var announcement = TutorJson.TryDeserialize<UtteranceAnnouncement>(Assert.Single(announcements.Messages).Message)!;
+        Assert.Equal(device.SessionId, announcement.SessionId);
+        Assert.StartsWith($"audio:{device.SessionId}:", announcement.AudioKey);
+        var parts = events.Messages.Select(m => TutorJson.TryDeserialize<SessionEvent>(m.Message)!).Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
+        Assert.Equal(3, parts.Count);
+        Assert.All(parts, p => Assert.StartsWith($"response:{device.SessionId}:", p.AudioKey));
+
+        // Both lines reach the parent.
+        await Eventually.HoldsAsync(() => Task.FromResult(transcript.Count >= 2), "the parent has both lines");
+        Assert.Equal([("child", heard), ("tutor", string.Join(" ", reply.Sentences))], transcript.Select(t => (t.Speaker, t.Line.Text)));
+        Assert.All(transcript, t => Assert.Equal((device.SessionId, "e2e-child"), (t.Line.SessionId, t.Line.UserId)));
+
+        // Nothing is left behind once delivered, and one worker of the two answered.
+        var server = system.Redis.GetServer(system.Redis.GetEndPoints()[0]);
+        await Eventually.HoldsAsync(async () =>
+        {
+            var left = 0;
+            await foreach (var _ in server.KeysAsync(pattern: $"audio:{device.SessionId}:*")) left++;
+            await foreach (var _ in server.KeysAsync(pattern: $"response:{device.SessionId}:*")) left++;
+            return left == 0;
+        }, "the utterance and reply audio keys are gone");
+        var transcriptions = system.OpenAi.Transcriptions.Skip(transcriptionsBefore).ToList();
+        Assert.True(transcriptions.Count == 1, $"one transcription expected, got {transcriptions.Count}: " +
+            string.Join("; ", transcriptions.Select(t => $"{t.At:HH:mm:ss.fff} {t.File.Length} bytes")));
+    }
+
+    [Fact]
+    public async Task With_two_worker_processes_every_utterance_is_answered_exactly_once()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        const int utterances = 3;
+        await using var first = await DeviceClient.ConnectAsync(system.Gateway, "twin-a", timeout.Token);
+        await using var second = await DeviceClient.ConnectAsync(system.Gateway, "twin-b", timeout.Token);
+        await using var announcements = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var firstEvents = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.Responses(first.SessionId)));
+        await using var secondEvents = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.Responses(second.SessionId)));
+        var transcriptionsBefore = system.OpenAi.Transcriptions.Count(); // the stand-in is shared by this class's tests
+
+        for (var i = 0; i < utterances; i++)
+        {
+            var length = TimeSpan.FromMilliseconds(400 + 100 * i);
+            await Task.WhenAll(
+                first.SpeakAsync(TestAudio.Utterance(length), TimeSpan.FromMilliseconds(60), timeout.Token),
+                second.SpeakAsync(TestAudio.Utterance(length), TimeSpan.FromMilliseconds(60), timeout.Token));
+            var replies = await Task.WhenAll(first.ListenForReplyAsync(timeout.Token), second.ListenForReplyAsync(timeout.Token));
+            Assert.All(replies, r => Assert.Equal(OpenAiStandIn.TranscriptOf(new PcmAudio(TestAudio.Utterance(length), 16000, 1)), r.Heard));
+        }
+
+        await Task.Delay(500); // a duplicate answer would be published within this
+        var announced = announcements.Messages.Select(m => TutorJson.TryDeserialize<UtteranceAnnouncement>(m.Message)!.AudioKey).ToList();
+        Assert.Equal(2 * utterances, announced.Count);
+        foreach (var events in new[] { firstEvents, secondEvents })
+        {
+            var transcripts = events.Messages.Select(m => TutorJson.TryDeserialize<SessionEvent>(m.Message)!)
+                .Where(e => e.Type == SessionEventTypes.Transcript).ToList();
+            Assert.Equal(utterances, transcripts.Count);
+            Assert.Equal(utterances, transcripts.Select(e => e.TurnId).Distinct().Count());
+        }
+
+        var claimedBy = new List<string>();
+        foreach (var key in announced) claimedBy.Add((await system.Redis.GetDatabase().StringGetAsync(RedisKeys.TurnClaim(key)))!);
+        Assert.DoesNotContain(null, claimedBy);
+        Assert.Equal(2 * utterances, system.OpenAi.Transcriptions.Count() - transcriptionsBefore);
+    }
+}
