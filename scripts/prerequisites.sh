@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Makes sure this machine has what Tutor needs besides the .NET SDK: redis-server and ffmpeg (Debian/Ubuntu packages).
+# Installs them with apt-get when it can (as root, or with password-less sudo); otherwise says exactly what to run.
+set -euo pipefail
+
+need_dotnet_major=10
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET SDK is not installed. Install .NET ${need_dotnet_major}: https://learn.microsoft.com/dotnet/core/install/linux" >&2
+  exit 1
+fi
+if ! dotnet --list-sdks | grep -q "^${need_dotnet_major}\."; then
+  echo "error: Tutor needs the .NET ${need_dotnet_major} SDK; this machine has: $(dotnet --list-sdks | tr '\n' ' ')" >&2
+  exit 1
+fi
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing ${missing[*]} (Debian packages)…"
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo)
+else
+  echo "error: ${missing[*]} missing and this user cannot install packages. Run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: ${missing[*]} missing and apt-get is not available. Install them with your package manager." >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts redis-server as a service on install; Tutor runs its own on a free port, so that one is not needed.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  "${as_root[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+for tool in "${missing[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "error: installing $tool failed" >&2; exit 1; }
+done
+echo "Installed ${missing[*]}."
