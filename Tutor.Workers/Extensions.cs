@@ -22,6 +22,8 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // Hosted services start in order: the check runs before the listener takes any turn.
+        builder.Services.AddHostedService<FfmpegCheck>();
         builder.Services.AddSingleton<WorkerTelemetry>();
         builder.Services.AddSingleton<TurnClaims>();
         builder.Services.AddSingleton<SessionDirectory>();

@@ -132,6 +132,30 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_turn_continues_the_trace_the_gateway_started()
+    {
+        await StartWorkersAsync(1);
+        var sessionId = await SeedSessionAsync("child-traced");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var gatewaySpan = System.Diagnostics.ActivitySpanId.CreateRandom();
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), RedisKeys.AudioLifetime);
+
+        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey, $"00-{traceId}-{gatewaySpan}-01"));
+
+        var parts = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout))
+            .Select(Parse).Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
+        Assert.NotEmpty(parts);
+        Assert.All(parts, p =>
+        {
+            var context = System.Diagnostics.ActivityContext.Parse(p.TraceParent!, null);
+            Assert.Equal(traceId, context.TraceId);
+            Assert.NotEqual(gatewaySpan, context.SpanId);
+        });
+    }
+
+    [Fact]
     public async Task An_announced_key_that_has_expired_is_skipped()
     {
         await StartWorkersAsync(1);
