@@ -55,6 +55,6 @@ public static class DeviceErrorCodes
     public const string InvalidJson = "invalid_json";
     public const string UnknownType = "unknown_type";
     public const string FrameTooLarge = "frame_too_large";
-    public const string UtteranceTooLong = "utterance_too_long";
+    public const string UtteranceNotStored = "utterance_not_stored";
     public const string TurnFailed = "turn_failed";
 }

@@ -1,4 +1,8 @@
+using System.Net.WebSockets;
+using StackExchange.Redis;
 using Tutor.Contracts;
+using Tutor.Contracts.Devices;
+using Tutor.Gateway.Sessions;
 
 namespace Tutor.Gateway.Devices;
 
@@ -7,7 +11,7 @@ public static class DeviceApi
     /// <summary>Maps <c>GET /ws/{user_id}</c>, the firmware's WebSocket (see docs/device-protocol.md).</summary>
     public static IEndpointRouteBuilder MapDeviceApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ws/{userId?}", async (string? userId, HttpContext context, DeviceConnectionHandler handler) =>
+        app.MapGet("/ws/{userId?}", async (string? userId, HttpContext context, SessionStore sessions, DeviceConnectionHandler handler, ILoggerFactory loggers) =>
         {
             if (string.IsNullOrEmpty(userId))
             {
@@ -22,8 +26,33 @@ public static class DeviceApi
                 return Results.Problem("This endpoint takes WebSocket connections only.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            await handler.HandleAsync(socket, userId, context.RequestAborted);
+            // The session exists before the upgrade, so a Redis outage is a clear 503 rather than a socket that dies at once.
+            DeviceSession session;
+            try
+            {
+                session = await sessions.OpenAsync(userId, AudioParams.Pcm16Mono16k, context.RequestAborted);
+            }
+            catch (RedisException ex)
+            {
+                loggers.CreateLogger(typeof(DeviceApi)).LogError(ex, "No session could be opened for user {UserId}", userId);
+                return Results.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            WebSocket socket;
+            try
+            {
+                socket = await context.WebSockets.AcceptWebSocketAsync();
+            }
+            catch
+            {
+                await sessions.CloseAsync(session);
+                throw;
+            }
+
+            using (socket)
+            {
+                await handler.HandleAsync(socket, session, context.RequestAborted);
+            }
             return Results.Empty;
         })
         .WithName("DeviceSocket");

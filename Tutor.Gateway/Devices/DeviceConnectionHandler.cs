@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 using Tutor.Gateway.Diagnostics;
@@ -22,29 +23,34 @@ public sealed class DeviceConnectionHandler(
     GatewayTelemetry telemetry,
     ILogger<DeviceConnectionHandler> logger)
 {
-    public async Task HandleAsync(WebSocket socket, string userId, CancellationToken requestAborted)
+    /// <summary>Runs the connection of an opened <paramref name="session"/> until the socket closes, then closes the session.</summary>
+    public async Task HandleAsync(WebSocket socket, DeviceSession session, CancellationToken requestAborted)
     {
         var limits = options.Value;
-        var uplink = AudioParams.Pcm16Mono16k;
-        var session = await sessions.OpenAsync(userId, uplink, requestAborted);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = session.SessionId, ["UserId"] = userId });
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = session.SessionId, ["UserId"] = session.UserId });
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         await using var device = new DeviceSender(socket, limits.SendQueueFrames, limits.DownlinkFrameBytes);
         telemetry.ActiveSessions.Add(1);
-        logger.LogInformation("Device of user {UserId} connected as session {SessionId}", userId, session.SessionId);
+        logger.LogInformation("Device of user {UserId} connected as session {SessionId}", session.UserId, session.SessionId);
 
-        var relay = await replies.StartAsync(session, device, connection.Token);
+        var relay = Task.CompletedTask;
         var keepAlive = sessions.KeepAliveAsync(session, connection.Token);
         var closeStatus = WebSocketCloseStatus.NormalClosure;
         var closeReason = "bye";
         try
         {
+            relay = await replies.StartAsync(session, device, connection.Token);
             await device.SendAsync(DeviceMessage.ServerHello(session.SessionId, AudioParams.Pcm16Mono16k), connection.Token);
             (closeStatus, closeReason) = await ReceiveAsync(socket, session, device, limits, connection.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
             logger.LogInformation("Device connection of session {SessionId} ended: {Reason}", session.SessionId, ex.Message);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogError(ex, "Redis failed under session {SessionId}; closing it", session.SessionId);
+            (closeStatus, closeReason) = (WebSocketCloseStatus.InternalServerError, "service unavailable");
         }
         finally
         {
@@ -59,7 +65,14 @@ public sealed class DeviceConnectionHandler(
             }
             await connection.CancelAsync();
             await Task.WhenAll(relay, keepAlive).ContinueWith(_ => { }, TaskScheduler.Default);
-            await sessions.CloseAsync(session);
+            try
+            {
+                await sessions.CloseAsync(session);
+            }
+            catch (RedisException ex)
+            {
+                logger.LogWarning(ex, "Session record {SessionId} not deleted; it expires by itself", session.SessionId);
+            }
             telemetry.ActiveSessions.Add(-1);
             logger.LogInformation("Session {SessionId} closed ({Status})", session.SessionId, closeStatus);
         }
@@ -88,7 +101,7 @@ public sealed class DeviceConnectionHandler(
                         while (utterance.IsFull)
                         {
                             logger.LogInformation("Utterance reached the {Limit} limit; cut and processed", limits.MaxUtteranceLength);
-                            await utterances.PublishAsync(session, utterance.Take(), cancellationToken);
+                            await PublishAsync(session, device, utterance.Take(), cancellationToken);
                             rest = utterance.Append(rest);
                         }
                         break;
@@ -124,13 +137,27 @@ public sealed class DeviceConnectionHandler(
                     logger.LogDebug("listen stop with no audio; nothing to process");
                     break;
                 }
-                await utterances.PublishAsync(session, utterance.Take(), cancellationToken);
+                await PublishAsync(session, device, utterance.Take(), cancellationToken);
                 break;
             case DeviceMessageTypes.Hello:
                 break; // The full handshake comes with the device protocol; plain PCM16 16 kHz is assumed.
             default:
                 await SendErrorAsync(device, DeviceErrorCodes.UnknownType, $"Unknown message type '{Truncate(message.Type)}' or state.", cancellationToken);
                 break;
+        }
+    }
+
+    /// <summary>Hands the utterance to the workers; if Redis cannot take it, the device is told to say it again.</summary>
+    private async Task PublishAsync(DeviceSession session, DeviceSender device, byte[] audio, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await utterances.PublishAsync(session, audio, cancellationToken);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogError(ex, "Utterance of session {SessionId} could not be stored", session.SessionId);
+            await SendErrorAsync(device, DeviceErrorCodes.UtteranceNotStored, "The utterance could not be stored; please say it again.", cancellationToken);
         }
     }
 

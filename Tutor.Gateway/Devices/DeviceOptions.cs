@@ -19,7 +19,7 @@ public sealed class DeviceOptions
     [Range(256, 64 * 1024)]
     public int DownlinkFrameBytes { get; set; } = 1920;
 
-    /// <summary>How many frames may wait to be sent to a slow device before the connection is closed.</summary>
+    /// <summary>How many frames may wait for a slow device; beyond it the reply relay waits for the device to catch up.</summary>
     [Range(16, 100_000)]
     public int SendQueueFrames { get; set; } = 4096;
 

@@ -38,7 +38,15 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
                     continue;
                 }
 
-                await RelayAsync(session, device, sessionEvent, cancellationToken);
+                try
+                {
+                    await RelayAsync(session, device, sessionEvent, cancellationToken);
+                }
+                catch (RedisException ex)
+                {
+                    // One lost part must not end the relay: the rest of this reply and the next ones still come.
+                    logger.LogError(ex, "Reply event {Type} of turn {TurnId} could not be relayed", sessionEvent.Type, sessionEvent.TurnId);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

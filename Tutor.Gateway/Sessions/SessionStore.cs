@@ -12,6 +12,12 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
 
     public async Task<DeviceSession> OpenAsync(string userId, AudioParams uplink, CancellationToken cancellationToken)
     {
+        if (!redis.IsConnected)
+        {
+            // Fail at once rather than after the client's command timeouts: the device will retry.
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
+        }
+
         var session = new DeviceSession(Guid.NewGuid().ToString("N"), userId, uplink);
         var key = RedisKeys.Session(session.SessionId);
         var db = redis.GetDatabase();

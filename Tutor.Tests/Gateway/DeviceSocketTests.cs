@@ -197,6 +197,22 @@ public sealed class DeviceSocketTests : IAsyncLifetime
         Assert.Equal(pcm, pieces.SelectMany(p => p).ToArray());
     }
 
+    [Fact]
+    public async Task Without_redis_a_device_gets_503_before_the_upgrade_and_the_gateway_lives_on()
+    {
+        await using (await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-before-outage", CancellationToken.None))
+        {
+        }
+        await _redis.KillAsync();
+        using var socket = new ClientWebSocket();
+        var uri = new Uri(new UriBuilder(_gateway.BaseAddress) { Scheme = "ws" }.Uri, "/ws/child-9");
+
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None));
+        Assert.Contains("503", error.Message);
+        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive")).StatusCode);
+    }
+
     private Task PublishAsync(string sessionId, SessionEvent sessionEvent) =>
         _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.Responses(sessionId)), TutorJson.Serialize(sessionEvent));
 

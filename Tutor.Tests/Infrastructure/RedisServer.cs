@@ -54,6 +54,13 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
+    /// <summary>Kills the server, as a crash or an outage would.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     public async Task DisposeAsync()
     {
         if (Connection is not null) await Connection.DisposeAsync();
