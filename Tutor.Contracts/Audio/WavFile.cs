@@ -46,6 +46,7 @@ public static class WavFile
             if (size < 0) throw new InvalidDataException("Corrupt WAV chunk size.");
             if (id.SequenceEqual("fmt "u8))
             {
+                if (size < 16 || body + 16 > wav.Length) throw new InvalidDataException("Truncated WAV fmt chunk.");
                 var format = BinaryPrimitives.ReadInt16LittleEndian(wav[body..]);
                 var bits = BinaryPrimitives.ReadInt16LittleEndian(wav[(body + 14)..]);
                 if (format != 1 || bits != 16)

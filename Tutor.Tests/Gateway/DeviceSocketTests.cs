@@ -200,6 +200,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     [Fact]
     public async Task Without_redis_a_device_gets_503_before_the_upgrade_and_the_gateway_lives_on()
     {
+        // A running gateway has its Redis connection already; the outage comes afterwards.
         await using (await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-before-outage", CancellationToken.None))
         {
         }

@@ -33,6 +33,9 @@ public sealed class OpenAiStandIn : IAsyncLifetime
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>When set, chat completions are refused with 400, as OpenAI does for a request it will not serve.</summary>
+    public bool RefuseChat { get; set; }
+
     public IEnumerable<RecordedRequest> Transcriptions => Requests.Where(r => r.Path.EndsWith("/audio/transcriptions"));
     public IEnumerable<RecordedRequest> ChatCompletions => Requests.Where(r => r.Path.EndsWith("/chat/completions"));
     public IEnumerable<RecordedRequest> Speeches => Requests.Where(r => r.Path.EndsWith("/audio/speech"));
@@ -121,6 +124,11 @@ public sealed class OpenAiStandIn : IAsyncLifetime
             return;
         }
         Requests.Enqueue(new RecordedRequest(context.Request.Path, model, new Dictionary<string, string>(), body, [], null));
+        if (RefuseChat)
+        {
+            await BadRequestAsync(context, "The stand-in was told to refuse this request.");
+            return;
+        }
 
         var lastUser = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user");
         var reply = ReplyTo(ContentOf(lastUser) ?? "");

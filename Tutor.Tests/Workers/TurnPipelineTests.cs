@@ -187,6 +187,24 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_chat_model_fails_the_device_gets_an_error_and_the_childs_audio_is_not_kept()
+    {
+        await StartWorkersAsync(1);
+        _openAi.RefuseChat = true;
+        var sessionId = await SeedSessionAsync("child-8");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        var audioKey = await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+
+        var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.Error), Timeout)).Select(Parse).ToList();
+        Assert.Equal([SessionEventTypes.Transcript, SessionEventTypes.Error], published.Select(e => e.Type));
+        Assert.Equal("turn_failed", published[1].Code);
+        Assert.DoesNotContain("stand-in", published[1].Message); // provider details stay in the logs
+        Assert.Empty(_openAi.Speeches);
+        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
+    }
+
+    [Fact]
     public async Task Without_an_api_key_the_device_is_told_what_is_missing()
     {
         _workers.Add(new WorkerHost(_redis, openAi: null));
