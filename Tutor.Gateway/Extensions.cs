@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
-using Tutor.Contracts.Redis;
+using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Sessions;
@@ -31,9 +30,7 @@ internal static class Extensions
         builder.Services.AddSingleton<UtterancePublisher>();
         builder.Services.AddSingleton<DeviceConnectionHandler>();
 
-        builder.Services.AddSignalR()
-            .AddStackExchangeRedis(builder.Configuration.GetConnectionString(RedisConnectionName) ?? "", options =>
-                options.Configuration.ChannelPrefix = RedisChannel.Literal(Channels.SignalRPrefix));
+        builder.Services.AddTranscriptBackplane(builder.Configuration, RedisConnectionName);
 
         // Keep WebSocket pings (RFC 6455) flowing so NATs and proxies do not drop a quiet device.
         builder.Services.AddOptions<WebSocketOptions>()

@@ -1,5 +1,4 @@
-using StackExchange.Redis;
-using Tutor.Contracts.Redis;
+using Tutor.Contracts.Transcripts;
 using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.OpenAi;
@@ -37,8 +36,6 @@ internal static class Extensions
         builder.AddOpenAiProviders();
 
         // Workers only send: IHubContext publishes through the same backplane the gateway's hub listens on.
-        builder.Services.AddSignalR()
-            .AddStackExchangeRedis(builder.Configuration.GetConnectionString(RedisConnectionName) ?? "", options =>
-                options.Configuration.ChannelPrefix = RedisChannel.Literal(Channels.SignalRPrefix));
+        builder.Services.AddTranscriptBackplane(builder.Configuration, RedisConnectionName);
     }
 }
