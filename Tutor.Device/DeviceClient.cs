@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using Tutor.Contracts.Audio;
@@ -7,29 +8,54 @@ using Tutor.Contracts.Messages;
 namespace Tutor.Device;
 
 /// <summary>
-/// Behaves like the ESP32 firmware: connects to <c>/ws/{user_id}</c>, streams an utterance in small PCM16 frames
-/// between <c>listen start</c> and <c>listen stop</c>, and collects the tutor's reply.
+/// Behaves like ESP32 firmware speaking docs/device-protocol.md: says hello (or not, like the seed's plain device),
+/// streams utterances as PCM16 or Opus frames in manual, auto or plain turn taking, collects the tutor's reply and can
+/// abort it. The tests and the benchmarks drive it.
 /// </summary>
 public sealed class DeviceClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
+    private readonly DeviceProfile _profile;
+    private readonly OpusFrameEncoder? _opusOut;
+    private readonly OpusFrameDecoder? _opusIn;
 
-    private DeviceClient() { }
+    private DeviceClient(DeviceProfile profile)
+    {
+        _profile = profile;
+        if (profile.Format == AudioParams.Opus)
+        {
+            _opusOut = new OpusFrameEncoder(16000, profile.FrameDuration);
+            _opusIn = new OpusFrameDecoder(16000);
+        }
+    }
 
+    /// <summary>The session id from the server's hello; empty for a device that sends no hello.</summary>
     public string SessionId { get; private set; } = "";
 
     public AudioParams Downlink { get; private set; } = AudioParams.Pcm16Mono16k;
 
-    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, CancellationToken cancellationToken)
+    /// <summary>The status the gateway closed with, once it has.</summary>
+    public WebSocketCloseStatus? CloseStatus { get; private set; }
+
+    public ClientWebSocket Socket => _socket;
+
+    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, CancellationToken cancellationToken) =>
+        await ConnectAsync(gateway, userId, DeviceProfile.Pcm16, cancellationToken);
+
+    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, DeviceProfile profile, CancellationToken cancellationToken)
     {
-        var client = new DeviceClient();
+        var client = new DeviceClient(profile);
         var scheme = gateway.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
         var uri = new UriBuilder(gateway) { Scheme = scheme, Path = $"/ws/{Uri.EscapeDataString(userId)}" }.Uri;
+        client._socket.Options.SetRequestHeader("Protocol-Version", DeviceMessage.ProtocolVersion.ToString());
         await client._socket.ConnectAsync(uri, cancellationToken);
+        if (!profile.SendsHello) return client;
+
+        await client.SendAsync(DeviceMessage.DeviceHello(profile.Audio), cancellationToken);
         var hello = await client.ReceiveAsync(cancellationToken);
         if (hello is not { Text: { } text } || TutorJson.TryDeserialize<DeviceMessage>(text) is not { Type: DeviceMessageTypes.Hello } message)
         {
-            throw new InvalidDataException("The gateway did not say hello.");
+            throw new InvalidDataException($"The gateway did not answer hello: {hello?.Text ?? "closed"}");
         }
 
         client.SessionId = message.SessionId ?? "";
@@ -37,32 +63,71 @@ public sealed class DeviceClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Sends one utterance (PCM16 16 kHz mono) in frames of <paramref name="frameDuration"/>, then ends it.</summary>
-    public async Task SpeakAsync(ReadOnlyMemory<byte> pcm, TimeSpan frameDuration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one utterance (PCM16 16 kHz mono) in the profile's frames. With <paramref name="realTime"/> the frames are
+    /// paced like a microphone's; otherwise they go as fast as the socket takes them.
+    /// </summary>
+    public async Task SpeakAsync(ReadOnlyMemory<byte> pcm, TurnTaking turnTaking, bool realTime, CancellationToken cancellationToken)
     {
-        await SendAsync(new DeviceMessage(DeviceMessageTypes.Listen, State: ListenStates.Start, Mode: "manual"), cancellationToken);
-        var frameBytes = (int)(frameDuration.TotalSeconds * AudioParams.Pcm16Mono16k.SampleRate) * 2;
+        if (turnTaking != TurnTaking.Plain)
+        {
+            await SendAsync(DeviceMessage.Listen(ListenStates.Start, turnTaking == TurnTaking.Manual ? ListenModes.Manual : ListenModes.Auto), cancellationToken);
+        }
+
+        await StreamAsync(pcm, realTime, cancellationToken);
+
+        if (turnTaking == TurnTaking.Manual)
+        {
+            await SendAsync(DeviceMessage.Listen(ListenStates.Stop), cancellationToken);
+        }
+    }
+
+    /// <summary>Push-to-talk, frames as fast as possible: the simplest way to say something.</summary>
+    public Task SpeakAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken) =>
+        SpeakAsync(pcm, TurnTaking.Manual, realTime: false, cancellationToken);
+
+    /// <summary>Sends audio frames only (no listen messages), encoded in the profile's format.</summary>
+    public async Task StreamAsync(ReadOnlyMemory<byte> pcm, bool realTime, CancellationToken cancellationToken)
+    {
+        var frameBytes = _profile.Audio.SamplesPerFrame * 2;
+        var frameTime = TimeSpan.FromMilliseconds(_profile.FrameDuration);
+        var started = Stopwatch.GetTimestamp();
+        var sent = 0;
         for (var offset = 0; offset < pcm.Length; offset += frameBytes)
         {
             var frame = pcm.Slice(offset, Math.Min(frameBytes, pcm.Length - offset));
-            await _socket.SendAsync(frame, WebSocketMessageType.Binary, true, cancellationToken);
+            var payload = _opusOut is null ? frame : _opusOut.Encode(frame.Span);
+            await _socket.SendAsync(payload, WebSocketMessageType.Binary, true, cancellationToken);
+            sent++;
+            if (realTime)
+            {
+                var due = frameTime * sent - Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken);
+            }
         }
-        await SendAsync(new DeviceMessage(DeviceMessageTypes.Listen, State: ListenStates.Stop), cancellationToken);
     }
 
     public Task SendAsync(DeviceMessage message, CancellationToken cancellationToken) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(TutorJson.Serialize(message)), WebSocketMessageType.Text, true, cancellationToken);
 
-    /// <summary>Collects everything the gateway sends until the reply ends (<c>tts stop</c>) or an error arrives.</summary>
-    public async Task<DeviceReply> ListenForReplyAsync(CancellationToken cancellationToken)
+    /// <summary>The child interrupts: the tutor must stop talking.</summary>
+    public Task AbortAsync(CancellationToken cancellationToken) => SendAsync(DeviceMessage.Abort("interrupted"), cancellationToken);
+
+    /// <summary>
+    /// Collects everything the gateway sends until the reply ends (<c>tts stop</c>) or an error arrives. With
+    /// <paramref name="onAudio"/> the caller sees each audio frame as it arrives (to abort mid-reply, say).
+    /// </summary>
+    public async Task<DeviceReply> ListenForReplyAsync(CancellationToken cancellationToken, Func<DeviceReply, Task>? onAudio = null)
     {
         var reply = new DeviceReply();
         while (true)
         {
-            var frame = await ReceiveAsync(cancellationToken) ?? throw new WebSocketException("The gateway closed the connection.");
+            var frame = await ReceiveAsync(cancellationToken) ?? throw new WebSocketException($"The gateway closed the connection ({CloseStatus}).");
             if (frame.Audio is { } audio)
             {
-                reply.Audio.Write(audio);
+                reply.Audio.Write(_opusIn is null ? audio : _opusIn.Decode(audio));
+                reply.AudioFrames.Add(new ArrivedFrame(Stopwatch.GetTimestamp(), audio.Length));
+                if (onAudio is not null) await onAudio(reply);
                 continue;
             }
 
@@ -77,6 +142,7 @@ public sealed class DeviceClient : IAsyncDisposable
                     reply.Sentences.Add(message.Text);
                     break;
                 case DeviceMessageTypes.Tts when message.State == TtsStates.Stop:
+                    reply.StoppedAt = Stopwatch.GetTimestamp();
                     return reply;
                 case DeviceMessageTypes.Error:
                     reply.Error = message;
@@ -107,11 +173,6 @@ public sealed class DeviceClient : IAsyncDisposable
         }
     }
 
-    /// <summary>The status the gateway closed with, once it has.</summary>
-    public WebSocketCloseStatus? CloseStatus { get; private set; }
-
-    public ClientWebSocket Socket => _socket;
-
     public async ValueTask DisposeAsync()
     {
         if (_socket.State == WebSocketState.Open)
@@ -131,12 +192,18 @@ public sealed class DeviceClient : IAsyncDisposable
 
 public sealed record ReceivedFrame(string? Text, byte[]? Audio);
 
+/// <summary>When an audio frame arrived (a <see cref="Stopwatch"/> timestamp) and how big it was.</summary>
+public sealed record ArrivedFrame(long At, int Bytes);
+
 /// <summary>What the device received for one utterance.</summary>
 public sealed class DeviceReply
 {
     public string? Heard { get; set; }
     public List<string> Sentences { get; } = [];
+    /// <summary>The reply's audio as PCM16 16 kHz mono (decoded when the device speaks Opus).</summary>
     public MemoryStream Audio { get; } = new();
+    public List<ArrivedFrame> AudioFrames { get; } = [];
     public List<DeviceMessage> Messages { get; } = [];
     public DeviceMessage? Error { get; set; }
+    public long? StoppedAt { get; set; }
 }

@@ -3,7 +3,17 @@ using Tutor.Contracts.Devices;
 using Tutor.Device;
 
 // The ESP device simulator: speaks one utterance to the gateway and saves what the tutor says back.
-var options = SimulatorOptions.Parse(args, Environment.GetEnvironmentVariable);
+SimulatorOptions options;
+try
+{
+    options = SimulatorOptions.Parse(args, Environment.GetEnvironmentVariable);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(SimulatorOptions.Usage);
+    return 64;
+}
 if (options.Help)
 {
     Console.WriteLine(SimulatorOptions.Usage);
@@ -16,12 +26,24 @@ try
     var pcm = options.InputIsRawPcm ? utterance : ToDevicePcm(WavFile.ReadPcm16(utterance), options.InputPath);
     using var timeout = new CancellationTokenSource(options.Timeout);
 
-    Console.WriteLine($"Connecting to {options.Gateway} as user '{options.UserId}'…");
-    await using var device = await DeviceClient.ConnectAsync(options.Gateway, options.UserId, timeout.Token);
-    Console.WriteLine($"Session {device.SessionId}. Speaking {options.InputPath} ({pcm.Length / 32000.0:0.0} s)…");
-    await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), timeout.Token);
+    Console.WriteLine($"Connecting to {options.Gateway} as user '{options.UserId}' ({options.Profile.Format}, {options.TurnTaking})…");
+    await using var device = await DeviceClient.ConnectAsync(options.Gateway, options.UserId, options.Profile, timeout.Token);
+    Console.WriteLine($"Session {(device.SessionId.Length > 0 ? device.SessionId : "(plain mode: no hello)")}. Speaking {options.InputPath} ({pcm.Length / 32000.0:0.0} s)…");
+    await device.SpeakAsync(pcm, options.TurnTaking, realTime: true, timeout.Token);
+    if (options.TurnTaking != TurnTaking.Manual)
+    {
+        // Auto and plain modes end the turn with silence, as a child who has finished speaking does.
+        await device.StreamAsync(new byte[32000 * 2], realTime: true, timeout.Token);
+    }
 
-    var reply = await device.ListenForReplyAsync(timeout.Token);
+    var aborted = false;
+    var reply = await device.ListenForReplyAsync(timeout.Token, async heard =>
+    {
+        if (aborted || options.AbortAfter is not { } after || heard.Audio.Length < after.TotalSeconds * 32000) return;
+        aborted = true;
+        Console.WriteLine($"(interrupting the tutor after {after.TotalSeconds:0.0} s)");
+        await device.AbortAsync(timeout.Token);
+    });
     if (reply.Heard is not null) Console.WriteLine($"child: {reply.Heard}");
     foreach (var sentence in reply.Sentences) Console.WriteLine($"tutor: {sentence}");
     if (reply.Error is { } error)
@@ -30,9 +52,8 @@ try
         return 2;
     }
 
-    var wav = WavFile.FromPcm16(reply.Audio.ToArray(), device.Downlink.SampleRate, device.Downlink.Channels);
-    await File.WriteAllBytesAsync(options.OutputPath, wav);
-    Console.WriteLine($"Saved the reply ({reply.Audio.Length / (2.0 * device.Downlink.SampleRate):0.0} s) to {Path.GetFullPath(options.OutputPath)}");
+    await File.WriteAllBytesAsync(options.OutputPath, WavFile.FromPcm16(reply.Audio.ToArray(), 16000, 1));
+    Console.WriteLine($"Saved the reply ({reply.Audio.Length / 32000.0:0.0} s) to {Path.GetFullPath(options.OutputPath)}");
     return 0;
 }
 catch (Exception ex) when (ex is IOException or InvalidDataException or System.Net.WebSockets.WebSocketException or OperationCanceledException)

@@ -1,18 +1,25 @@
+using Tutor.Contracts.Devices;
+
 namespace Tutor.Device;
 
 /// <summary>The simulator's command line.</summary>
-public sealed record SimulatorOptions(Uri Gateway, string UserId, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout, bool Help)
+public sealed record SimulatorOptions(
+    Uri Gateway, string UserId, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout,
+    DeviceProfile Profile, TurnTaking TurnTaking, TimeSpan? AbortAfter, bool Help)
 {
     public const string Usage = """
-        Tutor.Device — an ESP32 device simulator.
+        Tutor.Device — an ESP32 device simulator speaking docs/device-protocol.md.
 
         Usage: dotnet run --project Tutor.Device -- [options]
-          --gateway URL   the gateway (default: the AppHost's, else http://localhost:5080)
-          --user ID       the child's user id (default: demo-child)
-          --wav FILE      the utterance, a 16 kHz mono PCM16 WAV (default: samples/hello.wav)
-          --pcm FILE      the utterance as raw PCM16 LE, 16 kHz mono
-          --out FILE      where to save the reply as WAV (default: reply.wav)
-          --timeout SEC   give up after this many seconds (default: 60)
+          --gateway URL      the gateway (default: the AppHost's, else http://localhost:5080)
+          --user ID          the child's user id (default: demo-child)
+          --wav FILE         the utterance, a 16 kHz mono PCM16 WAV (default: samples/hello.wav)
+          --pcm FILE         the utterance as raw PCM16 LE, 16 kHz mono
+          --format F         pcm16 | opus: the audio on the socket, both ways (default: pcm16)
+          --mode M           manual (push-to-talk) | auto (server VAD) | plain (no hello, no listen) (default: manual)
+          --abort-after SEC  interrupt the tutor after this many seconds of its reply
+          --out FILE         where to save the reply as WAV (default: reply.wav)
+          --timeout SEC      give up after this many seconds (default: 60)
         """;
 
     public static SimulatorOptions Parse(string[] args, Func<string, string?> environment)
@@ -26,6 +33,20 @@ public sealed record SimulatorOptions(Uri Gateway, string UserId, string InputPa
         // Started by the AppHost, the gateway's address arrives through service discovery's environment variables.
         var discovered = environment("services__gateway__http__0") ?? "http://localhost:5080";
         var pcm = Value("--pcm", "");
+        var mode = Value("--mode", "manual").ToLowerInvariant() switch
+        {
+            "auto" => TurnTaking.Auto,
+            "plain" => TurnTaking.Plain,
+            "manual" => TurnTaking.Manual,
+            var other => throw new ArgumentException($"--mode is manual, auto or plain, not '{other}'."),
+        };
+        var format = Value("--format", AudioParams.Pcm16).ToLowerInvariant() switch
+        {
+            AudioParams.Pcm16 => AudioParams.Pcm16,
+            AudioParams.Opus => AudioParams.Opus,
+            var other => throw new ArgumentException($"--format is pcm16 or opus, not '{other}'."),
+        };
+        var abortAfter = Value("--abort-after", "");
         return new SimulatorOptions(
             new Uri(Value("--gateway", discovered)),
             Value("--user", "demo-child"),
@@ -33,6 +54,9 @@ public sealed record SimulatorOptions(Uri Gateway, string UserId, string InputPa
             pcm.Length > 0,
             Value("--out", "reply.wav"),
             TimeSpan.FromSeconds(int.Parse(Value("--timeout", "60"))),
+            mode == TurnTaking.Plain ? DeviceProfile.Plain : new DeviceProfile(format),
+            mode,
+            abortAfter.Length > 0 ? TimeSpan.FromSeconds(double.Parse(abortAfter, System.Globalization.CultureInfo.InvariantCulture)) : null,
             args.Contains("--help") || args.Contains("-h"));
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
+using Tutor.Gateway.Listening;
 using Tutor.Gateway.Sessions;
 using Tutor.Gateway.Utterances;
 
@@ -19,6 +20,10 @@ internal static class Extensions
             .Bind(builder.Configuration.GetSection(DeviceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<ListeningOptions>()
+            .Bind(builder.Configuration.GetSection(ListeningOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddOptions<SessionRecordOptions>()
             .Bind(builder.Configuration.GetSection(SessionRecordOptions.SectionName))
             .ValidateDataAnnotations()
@@ -27,13 +32,19 @@ internal static class Extensions
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<ReplyRelay>();
+        builder.Services.AddSingleton<TurnAborter>();
+        builder.Services.AddSingleton<SileroVadModel>();
         builder.Services.AddSingleton<UtterancePublisher>();
         builder.Services.AddSingleton<DeviceConnectionHandler>();
 
         builder.Services.AddTranscriptBackplane(builder.Configuration, RedisConnectionName);
 
-        // Keep WebSocket pings (RFC 6455) flowing so NATs and proxies do not drop a quiet device.
+        // WebSocket pings (RFC 6455) keep NATs from dropping a quiet device, and a device that stops answering them is cut off.
         builder.Services.AddOptions<WebSocketOptions>()
-            .Configure<IOptions<DeviceOptions>>((web, devices) => web.KeepAliveInterval = devices.Value.KeepAliveInterval);
+            .Configure<IOptions<DeviceOptions>>((web, devices) =>
+            {
+                web.KeepAliveInterval = devices.Value.KeepAliveInterval;
+                web.KeepAliveTimeout = devices.Value.KeepAliveInterval;
+            });
     }
 }

@@ -29,6 +29,8 @@ internal static class Extensions
         builder.Services.AddSingleton<ReplyPublisher>();
         builder.Services.AddSingleton<TranscriptBroadcaster>();
         builder.Services.AddSingleton<TurnProcessor>();
+        builder.Services.AddSingleton<TurnCancellations>();
+        builder.Services.AddHostedService<AbortListener>();
         builder.Services.AddHostedService<UtteranceListener>();
 
         builder.Services.AddSingleton<DeviceAudioConverter>();

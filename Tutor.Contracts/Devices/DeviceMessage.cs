@@ -1,9 +1,8 @@
 namespace Tutor.Contracts.Devices;
 
 /// <summary>
-/// A JSON text frame on the device socket, in either direction. The shapes follow xiaozhi-esp32's WebSocket protocol
-/// so that firmware written for it feels at home: <c>listen</c> (device), <c>hello</c>, <c>stt</c>, <c>tts</c> and
-/// <c>error</c> (server).
+/// A JSON text frame on the device socket, in either direction (see docs/device-protocol.md). The shapes follow
+/// xiaozhi-esp32's WebSocket protocol so that firmware written for it feels at home.
 /// </summary>
 public sealed record DeviceMessage(
     string Type,
@@ -13,25 +12,50 @@ public sealed record DeviceMessage(
     string? SessionId = null,
     AudioParams? AudioParams = null,
     string? Code = null,
-    string? Message = null)
+    string? Message = null,
+    int? Version = null,
+    string? Transport = null,
+    string? Reason = null)
 {
-    public static DeviceMessage ServerHello(string sessionId, AudioParams audio) => new(DeviceMessageTypes.Hello, SessionId: sessionId, AudioParams: audio);
+    public const string WebSocketTransport = "websocket";
+    public const int ProtocolVersion = 1;
+
+    public static DeviceMessage ServerHello(string sessionId, AudioParams downlink) =>
+        new(DeviceMessageTypes.Hello, SessionId: sessionId, AudioParams: downlink, Version: ProtocolVersion, Transport: WebSocketTransport);
+    public static DeviceMessage DeviceHello(AudioParams uplink) =>
+        new(DeviceMessageTypes.Hello, AudioParams: uplink, Version: ProtocolVersion, Transport: WebSocketTransport);
+    public static DeviceMessage Listen(string state, string? mode = null) => new(DeviceMessageTypes.Listen, State: state, Mode: mode);
+    public static DeviceMessage Abort(string? reason = null) => new(DeviceMessageTypes.Abort, Reason: reason);
     public static DeviceMessage Heard(string text) => new(DeviceMessageTypes.Stt, Text: text);
+    public static DeviceMessage SpeakingStarted() => new(DeviceMessageTypes.Tts, State: TtsStates.Start);
     public static DeviceMessage SentenceStart(string text) => new(DeviceMessageTypes.Tts, State: TtsStates.SentenceStart, Text: text);
     public static DeviceMessage SpeakingStopped() => new(DeviceMessageTypes.Tts, State: TtsStates.Stop);
     public static DeviceMessage Error(string code, string message) => new(DeviceMessageTypes.Error, Code: code, Message: message);
 }
 
-/// <summary>The audio a side sends: PCM16 little-endian unless <see cref="Format"/> says otherwise.</summary>
-public sealed record AudioParams(string Format, int SampleRate, int Channels)
+/// <summary>
+/// The audio one side sends. Tutor's audio is always 16 kHz mono; <see cref="Format"/> is <c>pcm16</c> (little-endian)
+/// or <c>opus</c> (one Opus packet per binary frame), and <see cref="FrameDuration"/> the milliseconds per frame.
+/// </summary>
+public sealed record AudioParams(string Format, int SampleRate, int Channels, int? FrameDuration = null)
 {
-    public static readonly AudioParams Pcm16Mono16k = new("pcm16", 16000, 1);
+    public const string Pcm16 = "pcm16";
+    public const string Opus = "opus";
+    public const int DefaultFrameDuration = 60;
+
+    public static readonly AudioParams Pcm16Mono16k = new(Pcm16, 16000, 1, DefaultFrameDuration);
+    public static readonly AudioParams OpusMono16k = new(Opus, 16000, 1, DefaultFrameDuration);
+
+    public int FrameMilliseconds => FrameDuration ?? DefaultFrameDuration;
+
+    public int SamplesPerFrame => SampleRate / 1000 * FrameMilliseconds * Channels;
 }
 
 public static class DeviceMessageTypes
 {
     public const string Hello = "hello";
     public const string Listen = "listen";
+    public const string Abort = "abort";
     public const string Stt = "stt";
     public const string Tts = "tts";
     public const string Error = "error";
@@ -41,20 +65,38 @@ public static class ListenStates
 {
     public const string Start = "start";
     public const string Stop = "stop";
+    /// <summary>xiaozhi's wake-word notice; accepted and ignored.</summary>
+    public const string Detect = "detect";
+}
+
+public static class ListenModes
+{
+    /// <summary>Push-to-talk: <c>listen stop</c> ends the utterance.</summary>
+    public const string Manual = "manual";
+    /// <summary>The server's voice-activity detection ends the utterance (also the mode before any <c>listen</c>).</summary>
+    public const string Auto = "auto";
+    /// <summary>xiaozhi's continuous mode; treated as <see cref="Auto"/>.</summary>
+    public const string Realtime = "realtime";
 }
 
 public static class TtsStates
 {
+    public const string Start = "start";
     public const string SentenceStart = "sentence_start";
     public const string Stop = "stop";
 }
 
-/// <summary>The <c>code</c> of an error frame.</summary>
+/// <summary>The <c>code</c> of an error frame; docs/device-protocol.md says which ones close the socket.</summary>
 public static class DeviceErrorCodes
 {
     public const string InvalidJson = "invalid_json";
     public const string UnknownType = "unknown_type";
+    public const string UnexpectedHello = "unexpected_hello";
+    public const string UnsupportedAudio = "unsupported_audio";
+    public const string BadAudio = "bad_audio";
     public const string FrameTooLarge = "frame_too_large";
+    public const string RateLimited = "rate_limited";
+    public const string IdleTimeout = "idle_timeout";
     public const string UtteranceNotStored = "utterance_not_stored";
     public const string TurnFailed = "turn_failed";
 }

@@ -9,6 +9,9 @@ public static class Channels
     /// <summary>Workers publish a session's <see cref="Messages.SessionEvent"/>s here; the gateway holding the socket listens.</summary>
     public static string Responses(string sessionId) => $"responses:{sessionId}";
 
+    /// <summary>The gateway asks workers to stop turns the child interrupted (<see cref="Messages.TurnAbort"/>); every worker listens.</summary>
+    public const string TurnAborts = "turns:abort";
+
     /// <summary>The prefix of the SignalR backplane's channels; gateway and workers must use the same one.</summary>
     public const string SignalRPrefix = "tutor-signalr";
 }

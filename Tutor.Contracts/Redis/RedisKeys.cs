@@ -22,6 +22,9 @@ public static class RedisKeys
         return parts.Length == 3 && parts[0] is "audio" or "response" && parts[1].Length > 0 ? parts[1] : null;
     }
 
+    /// <summary>A turn is named after its utterance: the uuid of <c>audio:{session_id}:{uuid}</c>.</summary>
+    public static string TurnIdOf(string audioKey) => audioKey[(audioKey.LastIndexOf(':') + 1)..];
+
     /// <summary>How long utterance and reply audio live if nobody deletes them (the seed's 60 s).</summary>
     public static readonly TimeSpan AudioLifetime = TimeSpan.FromSeconds(60);
 }

@@ -2,27 +2,36 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Tutor.Gateway.Devices;
 
-/// <summary>The limits a device connection lives within (configuration section <c>Devices</c>).</summary>
+/// <summary>The limits a device connection lives within (configuration section <c>Devices</c>); docs/device-protocol.md lists them.</summary>
 public sealed class DeviceOptions
 {
     public const string SectionName = "Devices";
 
     /// <summary>The largest WebSocket message accepted, in bytes; a larger one closes the socket with 1009.</summary>
     [Range(1024, 1024 * 1024)]
-    public int MaxFrameBytes { get; set; } = 32 * 1024;
+    public int MaxFrameBytes { get; set; } = 16 * 1024;
 
-    /// <summary>The longest utterance; audio beyond it is cut off into an utterance of its own and processed.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan MaxUtteranceLength { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Sustained messages per second a device may send (20 ms audio frames are 50 per second).</summary>
+    [Range(1, 100_000)]
+    public int MaxFramesPerSecond { get; set; } = 60;
 
-    /// <summary>The size of each binary frame of reply audio sent to the device (60 ms of PCM16 16 kHz by default).</summary>
-    [Range(256, 64 * 1024)]
-    public int DownlinkFrameBytes { get; set; } = 1920;
+    /// <summary>Messages a device may send at once above the sustained rate (a reconnecting device flushing its buffer).</summary>
+    [Range(1, 100_000)]
+    public int FrameBurst { get; set; } = 120;
+
+    /// <summary>A connection that sends nothing for this long is closed (WebSocket pings do not count).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the server pings; a device that does not answer within the same time is disconnected.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Reply audio sent ahead of real time, so the device's playback survives network jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
+    public TimeSpan ReplyPreBuffer { get; set; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>How many frames may wait for a slow device; beyond it the reply relay waits for the device to catch up.</summary>
     [Range(16, 100_000)]
-    public int SendQueueFrames { get; set; } = 4096;
-
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+    public int SendQueueFrames { get; set; } = 256;
 }

@@ -14,14 +14,12 @@ public sealed class DeviceSender : IAsyncDisposable
 {
     private readonly WebSocket _socket;
     private readonly Channel<OutgoingFrame> _frames;
-    private readonly int _audioFrameBytes;
     private readonly Task _pump;
     private readonly CancellationTokenSource _stop = new();
 
-    public DeviceSender(WebSocket socket, int queueFrames, int audioFrameBytes)
+    public DeviceSender(WebSocket socket, int queueFrames)
     {
         _socket = socket;
-        _audioFrameBytes = audioFrameBytes;
         _frames = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(queueFrames)
         {
             SingleReader = true,
@@ -36,15 +34,9 @@ public sealed class DeviceSender : IAsyncDisposable
     public ValueTask SendAsync(DeviceMessage message, CancellationToken cancellationToken) =>
         _frames.Writer.WriteAsync(new OutgoingFrame(WebSocketMessageType.Text, Encoding.UTF8.GetBytes(TutorJson.Serialize(message))), cancellationToken);
 
-    /// <summary>Queues audio in frames small enough for a device's buffers.</summary>
-    public async ValueTask SendAudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken)
-    {
-        for (var offset = 0; offset < audio.Length; offset += _audioFrameBytes)
-        {
-            var frame = audio.Slice(offset, Math.Min(_audioFrameBytes, audio.Length - offset));
-            await _frames.Writer.WriteAsync(new OutgoingFrame(WebSocketMessageType.Binary, frame), cancellationToken);
-        }
-    }
+    /// <summary>Queues one binary frame (audio in the device's format).</summary>
+    public ValueTask SendBinaryAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
+        _frames.Writer.WriteAsync(new OutgoingFrame(WebSocketMessageType.Binary, frame), cancellationToken);
 
     /// <summary>Sends what is queued, then closes the socket with <paramref name="status"/>.</summary>
     public async Task CloseAsync(WebSocketCloseStatus status, string description, CancellationToken cancellationToken)

@@ -5,26 +5,26 @@ using Tutor.Contracts.Devices;
 using Tutor.Contracts.Diagnostics;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
-using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
 
 namespace Tutor.Gateway.Sessions;
 
 /// <summary>
 /// The per-session response handler of the seed: listens on <c>responses:{session_id}</c>, fetches each reply part's
-/// audio, sends it to the device and deletes the key. Events are handled one at a time, in the order published.
+/// audio, deletes the key and hands the part to the connection's <see cref="ReplyPlayer"/>. Events are handled one at a
+/// time, in the order published; events of turns the device aborted are dropped (their audio deleted unheard).
 /// </summary>
 public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry telemetry, ILogger<ReplyRelay> logger)
 {
     /// <summary>Subscribes before returning, so nothing published after this call is missed; stops when <paramref name="cancellationToken"/> fires.</summary>
-    public async Task<Task> StartAsync(DeviceSession session, DeviceSender device, CancellationToken cancellationToken)
+    public async Task<Task> StartAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, CancellationToken cancellationToken)
     {
         var channel = RedisChannel.Literal(Channels.Responses(session.SessionId));
         var queue = await redis.GetSubscriber().SubscribeAsync(channel).WaitAsync(cancellationToken);
-        return RelayAsync(session, device, queue, cancellationToken);
+        return RelayAsync(session, player, turns, queue, cancellationToken);
     }
 
-    private async Task RelayAsync(DeviceSession session, DeviceSender device, ChannelMessageQueue queue, CancellationToken cancellationToken)
+    private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, ChannelMessageQueue queue, CancellationToken cancellationToken)
     {
         try
         {
@@ -32,7 +32,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
             {
                 var message = await queue.ReadAsync(cancellationToken);
                 var sessionEvent = TutorJson.TryDeserialize<SessionEvent>(message.Message);
-                if (sessionEvent is null)
+                if (sessionEvent?.TurnId is null)
                 {
                     logger.LogWarning("Ignored a malformed event on {Channel}", message.Channel);
                     continue;
@@ -40,7 +40,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
 
                 try
                 {
-                    await RelayAsync(session, device, sessionEvent, cancellationToken);
+                    await RelayAsync(session, player, turns, sessionEvent, cancellationToken);
                 }
                 catch (RedisException ex)
                 {
@@ -61,23 +61,27 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
         }
     }
 
-    private async Task RelayAsync(DeviceSession session, DeviceSender device, SessionEvent sessionEvent, CancellationToken cancellationToken)
+    private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, SessionEvent sessionEvent, CancellationToken cancellationToken)
     {
+        var turnId = sessionEvent.TurnId!;
         switch (sessionEvent.Type)
         {
             case SessionEventTypes.Transcript when sessionEvent.Text is not null:
-                await device.SendAsync(DeviceMessage.Heard(sessionEvent.Text), cancellationToken);
+                if (!turns.IsAborted(turnId)) player.Say(turnId, DeviceMessage.Heard(sessionEvent.Text));
                 break;
             case SessionEventTypes.AudioResponse when sessionEvent.AudioKey is not null:
-                await DeliverAudioAsync(session, device, sessionEvent, cancellationToken);
+                await TakeAudioAsync(session, player, turns, sessionEvent, cancellationToken);
                 break;
             case SessionEventTypes.ReplyEnd:
-                await device.SendAsync(DeviceMessage.SpeakingStopped(), cancellationToken);
+                turns.Finished(turnId);
+                player.EndTurn(turnId);
                 break;
             case SessionEventTypes.Error:
+                turns.Finished(turnId);
+                if (turns.IsAborted(turnId)) break;
                 telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", sessionEvent.Code));
-                await device.SendAsync(DeviceMessage.Error(sessionEvent.Code ?? DeviceErrorCodes.TurnFailed,
-                    sessionEvent.Message ?? "The tutor could not answer."), cancellationToken);
+                player.Say(turnId, DeviceMessage.Error(sessionEvent.Code ?? DeviceErrorCodes.TurnFailed, sessionEvent.Message ?? "The tutor could not answer."));
+                player.EndTurn(turnId);
                 break;
             default:
                 logger.LogWarning("Ignored an event of type {Type} for session {SessionId}", sessionEvent.Type, session.SessionId);
@@ -85,7 +89,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
         }
     }
 
-    private async Task DeliverAudioAsync(DeviceSession session, DeviceSender device, SessionEvent part, CancellationToken cancellationToken)
+    private async Task TakeAudioAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, SessionEvent part, CancellationToken cancellationToken)
     {
         using var activity = GatewayTelemetry.ActivitySource.StartActivity("reply deliver", ActivityKind.Consumer,
             TraceContext.Parse(part.TraceParent));
@@ -103,6 +107,8 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
 
         var db = redis.GetDatabase();
         var audio = await db.StringGetAsync(part.AudioKey).WaitAsync(cancellationToken);
+        // Held in memory from here until played: the key goes now, so no reply audio outlives its delivery in Redis.
+        await db.KeyDeleteAsync(part.AudioKey).WaitAsync(cancellationToken);
         if (audio.IsNull)
         {
             telemetry.RepliesMissing.Add(1);
@@ -110,15 +116,15 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
             activity?.SetStatus(ActivityStatusCode.Error, "reply audio expired");
             return;
         }
-
-        if (part.Text is not null)
+        if (turns.IsAborted(part.TurnId!))
         {
-            await device.SendAsync(DeviceMessage.SentenceStart(part.Text), cancellationToken);
+            activity?.SetTag("tutor.aborted", true);
+            return;
         }
-        await device.SendAudioAsync((byte[])audio!, cancellationToken);
-        await db.KeyDeleteAsync(part.AudioKey).WaitAsync(cancellationToken);
+
+        player.Speak(part.TurnId!, part.Text ?? "", (byte[])audio!);
         telemetry.RepliesDelivered.Add(1);
-        logger.LogInformation("Reply part {Sequence} of turn {TurnId} ({Bytes} bytes) sent to session {SessionId}",
+        logger.LogInformation("Reply part {Sequence} of turn {TurnId} ({Bytes} bytes) queued for session {SessionId}",
             part.Sequence, part.TurnId, ((byte[])audio!).Length, session.SessionId);
     }
 }

@@ -11,7 +11,7 @@ namespace Tutor.Gateway.Utterances;
 /// <summary>Stores a finished utterance in Redis and announces it to the workers, exactly as the seed does.</summary>
 public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTelemetry telemetry, ILogger<UtterancePublisher> logger)
 {
-    public async Task<string> PublishAsync(DeviceSession session, byte[] audio, CancellationToken cancellationToken)
+    public async Task PublishAsync(DeviceSession session, string audioKey, byte[] audio, CancellationToken cancellationToken)
     {
         // Each utterance is a trace of its own (linked to the long-lived connection), not a child of the socket's request.
         // Clearing Activity.Current here affects only this async method's flow.
@@ -23,7 +23,6 @@ public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTele
         activity?.SetTag("tutor.user_id", session.UserId);
         activity?.SetTag("messaging.destination.name", Channels.AudioProcessing);
 
-        var audioKey = RedisKeys.NewUtteranceAudio(session.SessionId);
         var db = redis.GetDatabase();
         await db.StringSetAsync(audioKey, audio, RedisKeys.AudioLifetime).WaitAsync(cancellationToken);
         var announcement = new UtteranceAnnouncement(session.SessionId, audioKey, TraceContext.Current());
@@ -44,6 +43,5 @@ public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTele
             logger.LogInformation("Utterance {AudioKey} ({Seconds:0.00} s) announced to {Receivers} worker(s)", audioKey, seconds, receivers);
         }
 
-        return audioKey;
     }
 }

@@ -32,7 +32,7 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
         var transcriptionsBefore = system.OpenAi.Transcriptions.Count();
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.2));
 
-        await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), timeout.Token);
+        await device.SpeakAsync(pcm, timeout.Token);
         var reply = await device.ListenForReplyAsync(timeout.Token);
 
         var heard = OpenAiStandIn.TranscriptOf(new PcmAudio(pcm, 16000, 1));
@@ -85,8 +85,8 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
         {
             var length = TimeSpan.FromMilliseconds(400 + 100 * i);
             await Task.WhenAll(
-                first.SpeakAsync(TestAudio.Utterance(length), TimeSpan.FromMilliseconds(60), timeout.Token),
-                second.SpeakAsync(TestAudio.Utterance(length), TimeSpan.FromMilliseconds(60), timeout.Token));
+                first.SpeakAsync(TestAudio.Utterance(length), timeout.Token),
+                second.SpeakAsync(TestAudio.Utterance(length), timeout.Token));
             var replies = await Task.WhenAll(first.ListenForReplyAsync(timeout.Token), second.ListenForReplyAsync(timeout.Token));
             Assert.All(replies, r => Assert.Equal(OpenAiStandIn.TranscriptOf(new PcmAudio(TestAudio.Utterance(length), 16000, 1)), r.Heard));
         }

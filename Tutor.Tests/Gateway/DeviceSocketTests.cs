@@ -23,7 +23,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
         _gateway = new GatewayHost(_redis, new Dictionary<string, string>
         {
             ["Devices:MaxFrameBytes"] = "8192",
-            ["Devices:MaxUtteranceLength"] = "00:00:02",
+            ["Listening:MaxUtteranceLength"] = "00:00:02",
         });
     }
 
@@ -63,7 +63,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
         await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-1", CancellationToken.None);
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.5));
 
-        await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), CancellationToken.None);
+        await device.SpeakAsync(pcm, CancellationToken.None);
 
         var announced = await announcements.WaitForAsync(m => m.Count == 1, Timeout);
         var json = System.Text.Json.JsonDocument.Parse(announced[0].Message).RootElement;
@@ -135,12 +135,16 @@ public sealed class DeviceSocketTests : IAsyncLifetime
         await _redis.Database.StringSetAsync(victimsKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.2)), RedisKeys.AudioLifetime);
 
         await PublishAsync(other.SessionId, SessionEvent.AudioResponse("t1", 0, victimsKey, "stolen", null));
+        var ownKey = RedisKeys.NewReplyAudio(other.SessionId);
+        var own = TestAudio.Utterance(TimeSpan.FromSeconds(0.2), 600);
+        await _redis.Database.StringSetAsync(ownKey, own, RedisKeys.AudioLifetime);
+        await PublishAsync(other.SessionId, SessionEvent.AudioResponse("t1", 1, ownKey, "mine", null));
         await PublishAsync(other.SessionId, SessionEvent.ReplyEnd("t1"));
 
         using var timeout = new CancellationTokenSource(Timeout);
         var reply = await other.ListenForReplyAsync(timeout.Token);
-        Assert.Empty(reply.Sentences);
-        Assert.Equal(0, reply.Audio.Length);
+        Assert.Equal(["mine"], reply.Sentences);
+        Assert.Equal(own, reply.Audio.ToArray());
         Assert.True(await _redis.Database.KeyExistsAsync(victimsKey), "the other session's audio is left alone");
     }
 
@@ -157,7 +161,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
         await device.SendAsync(new DeviceMessage("dance"), timeout.Token);
         Assert.Equal(DeviceErrorCodes.UnknownType, (await NextMessageAsync(device, timeout.Token)).Code);
 
-        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), TimeSpan.FromMilliseconds(60), timeout.Token);
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
         await announcements.WaitForAsync(m => m.Count == 1, Timeout);
         Assert.Equal(WebSocketState.Open, device.Socket.State);
     }
@@ -183,7 +187,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
         await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-8", CancellationToken.None);
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(5));
 
-        await device.SpeakAsync(pcm, TimeSpan.FromMilliseconds(60), CancellationToken.None);
+        await device.SpeakAsync(pcm, CancellationToken.None);
 
         var announced = await announcements.WaitForAsync(m => m.Count == 3, Timeout);
         var pieces = new List<byte[]>();

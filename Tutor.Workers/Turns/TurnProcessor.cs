@@ -5,6 +5,7 @@ using StackExchange.Redis;
 using Tutor.Contracts.Audio;
 using Tutor.Contracts.Diagnostics;
 using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
 using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.OpenAi;
@@ -27,6 +28,7 @@ public sealed class TurnProcessor(
     DeviceAudioConverter converter,
     ReplyPublisher replies,
     TranscriptBroadcaster transcript,
+    TurnCancellations cancellations,
     WorkerTelemetry telemetry,
     IOptions<TurnOptions> options,
     ILogger<TurnProcessor> logger)
@@ -39,7 +41,7 @@ public sealed class TurnProcessor(
         activity?.SetTag("tutor.audio_key", announcement.AudioKey);
         activity?.SetTag("tutor.worker", workerId);
         var started = Stopwatch.GetTimestamp();
-        var turnId = announcement.AudioKey[(announcement.AudioKey.LastIndexOf(':') + 1)..];
+        var turnId = RedisKeys.TurnIdOf(announcement.AudioKey);
 
         var db = redis.GetDatabase();
         var audio = await db.StringGetAsync(announcement.AudioKey).WaitAsync(stoppingToken);
@@ -60,7 +62,9 @@ public sealed class TurnProcessor(
         }
 
         activity?.SetTag("tutor.user_id", session.UserId);
-        using var turnTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var abort = new CancellationTokenSource();
+        using var registration = cancellations.Register(turnId, abort);
+        using var turnTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, abort.Token);
         turnTimeout.CancelAfter(options.Value.MaxTurnDuration);
         try
         {
@@ -73,6 +77,12 @@ public sealed class TurnProcessor(
             Record("not_configured", started, activity);
             logger.LogWarning("Turn {TurnId} not answered: {Reason}", turnId, ex.Message);
             await replies.PublishAsync(session.SessionId, SessionEvent.Failure(turnId, "not_configured", ex.Message), CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // The device aborted: it has moved on, so nothing more is published for this turn.
+            Record("aborted", started, activity);
+            logger.LogInformation("Turn {TurnId} stopped: the device aborted it", turnId);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -130,6 +140,6 @@ public sealed class TurnProcessor(
         telemetry.Turns.Add(1, tag);
         telemetry.TurnDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
         activity?.SetTag("tutor.outcome", outcome);
-        if (outcome is not "answered") activity?.SetStatus(ActivityStatusCode.Error, outcome);
+        if (outcome is not ("answered" or "aborted")) activity?.SetStatus(ActivityStatusCode.Error, outcome);
     }
 }

@@ -1,0 +1,320 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using StackExchange.Redis;
+using Tutor.Contracts.Devices;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Gateway.Diagnostics;
+using Tutor.Gateway.Listening;
+using Tutor.Gateway.Sessions;
+using Tutor.Gateway.Utterances;
+
+namespace Tutor.Gateway.Devices;
+
+/// <summary>
+/// One device's connection, as docs/device-protocol.md describes it: the optional hello, turn taking (manual or voice
+/// activity), utterances handed to the workers, replies played back, aborts, and the limits. Bad input gets an error
+/// frame; only the inputs the document says close the socket do.
+/// </summary>
+public sealed class DeviceConnection
+{
+    private readonly WebSocket _socket;
+    private readonly DeviceSession _session;
+    private readonly SessionStore _sessions;
+    private readonly ReplyRelay _replies;
+    private readonly UtterancePublisher _utterances;
+    private readonly TurnAborter _aborter;
+    private readonly Listener _listener;
+    private readonly DeviceOptions _limits;
+    private readonly GatewayTelemetry _telemetry;
+    private readonly ILogger _logger;
+    private readonly DeviceSender _device;
+    private readonly TurnTracker _turns = new();
+    private readonly ReplyPlayer _player;
+    private readonly FrameRateLimiter _rate;
+    private UplinkDecoder _decoder = new(AudioParams.Pcm16Mono16k);
+    private bool _negotiated;
+    private long _lastHeard = Stopwatch.GetTimestamp();
+
+    public DeviceConnection(WebSocket socket, DeviceSession session, SessionStore sessions, ReplyRelay replies,
+        UtterancePublisher utterances, TurnAborter aborter, Listener listener, DeviceOptions limits,
+        GatewayTelemetry telemetry, ILogger logger)
+    {
+        _socket = socket;
+        _session = session;
+        _sessions = sessions;
+        _replies = replies;
+        _utterances = utterances;
+        _aborter = aborter;
+        _listener = listener;
+        _limits = limits;
+        _telemetry = telemetry;
+        _logger = logger;
+        _device = new DeviceSender(socket, limits.SendQueueFrames);
+        _player = new ReplyPlayer(_device, new DownlinkEncoder(AudioParams.Pcm16Mono16k), _turns, limits.ReplyPreBuffer);
+        _rate = new FrameRateLimiter(limits.MaxFramesPerSecond, limits.FrameBurst);
+    }
+
+    /// <summary>Runs until the socket closes, then closes the session.</summary>
+    public async Task RunAsync(CancellationToken requestAborted)
+    {
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = _session.SessionId, ["UserId"] = _session.UserId });
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _telemetry.ActiveSessions.Add(1);
+        _logger.LogInformation("Device of user {UserId} connected as session {SessionId}", _session.UserId, _session.SessionId);
+
+        var relay = Task.CompletedTask;
+        var keepAlive = _sessions.KeepAliveAsync(_session, connection.Token);
+        var idleWatch = WatchIdleAsync(connection, connection.Token);
+        var close = new CloseReason(WebSocketCloseStatus.NormalClosure, "bye");
+        try
+        {
+            relay = await _replies.StartAsync(_session, _player, _turns, connection.Token);
+            close = await ReceiveAsync(connection.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            _logger.LogInformation("Device connection of session {SessionId} ended: {Reason}", _session.SessionId, ex.Message);
+        }
+        catch (RedisException ex)
+        {
+            _logger.LogError(ex, "Redis failed under session {SessionId}; closing it", _session.SessionId);
+            close = new CloseReason(WebSocketCloseStatus.InternalServerError, "service unavailable");
+        }
+        finally
+        {
+            await ShutDownAsync(close, connection, relay, keepAlive, idleWatch);
+        }
+    }
+
+    private async Task ShutDownAsync(CloseReason close, CancellationTokenSource connection, params Task[] background)
+    {
+        await _player.DisposeAsync();
+        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _device.CloseAsync(close.Status, close.Description, closing.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // Already gone.
+        }
+        await _device.DisposeAsync();
+        await connection.CancelAsync();
+        await Task.WhenAll(background).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        var aborted = _turns.AbortAll();
+        if (aborted.Count > 0)
+        {
+            // Nobody is left to hear these replies.
+            await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, aborted, CancellationToken.None));
+        }
+        await IgnoreRedisFailureAsync(() => _sessions.CloseAsync(_session));
+        _telemetry.ActiveSessions.Add(-1);
+        _logger.LogInformation("Session {SessionId} closed ({Status} {Description})", _session.SessionId, close.Status, close.Description);
+    }
+
+    private async Task<CloseReason> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(_limits.MaxFrameBytes + 1);
+        try
+        {
+            while (true)
+            {
+                var (type, length) = await ReceiveMessageAsync(buffer, cancellationToken);
+                Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
+                if (type == WebSocketMessageType.Close)
+                {
+                    return new CloseReason(WebSocketCloseStatus.NormalClosure, "bye");
+                }
+                if (type is null)
+                {
+                    await SendErrorAsync(DeviceErrorCodes.FrameTooLarge, $"A frame may be at most {_limits.MaxFrameBytes} bytes.", cancellationToken);
+                    return new CloseReason(WebSocketCloseStatus.MessageTooBig, "frame too large");
+                }
+                if (!_rate.TryTake())
+                {
+                    await SendErrorAsync(DeviceErrorCodes.RateLimited,
+                        $"At most {_limits.MaxFramesPerSecond} frames per second (bursts of {_limits.FrameBurst}).", cancellationToken);
+                    return new CloseReason(WebSocketCloseStatus.PolicyViolation, "rate limit");
+                }
+
+                var outcome = type == WebSocketMessageType.Binary
+                    ? await HearAsync(buffer.AsMemory(0, length), cancellationToken)
+                    : await HandleMessageAsync(Encoding.UTF8.GetString(buffer, 0, length), cancellationToken);
+                if (outcome is not null) return outcome;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<CloseReason?> HearAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        _negotiated = true;
+        ReadOnlyMemory<byte> pcm;
+        try
+        {
+            pcm = _decoder.Decode(frame);
+        }
+        catch (InvalidDataException ex)
+        {
+            await SendErrorAsync(DeviceErrorCodes.BadAudio, $"{ex.Message} Audio must be {_decoder.Format.Format}, 16 kHz mono.", cancellationToken);
+            return null;
+        }
+
+        foreach (var utterance in _listener.Hear(pcm))
+        {
+            await PublishAsync(utterance, cancellationToken);
+        }
+        return null;
+    }
+
+    private async Task<CloseReason?> HandleMessageAsync(string text, CancellationToken cancellationToken)
+    {
+        var message = TutorJson.TryDeserialize<DeviceMessage>(text);
+        if (message?.Type is null)
+        {
+            await SendErrorAsync(DeviceErrorCodes.InvalidJson, "A text frame must be a JSON object with a \"type\".", cancellationToken);
+            return null;
+        }
+
+        switch (message.Type)
+        {
+            case DeviceMessageTypes.Hello:
+                return await GreetAsync(message, cancellationToken);
+            case DeviceMessageTypes.Listen when message.State == ListenStates.Start:
+                _negotiated = true;
+                _listener.Start(message.Mode);
+                break;
+            case DeviceMessageTypes.Listen when message.State == ListenStates.Stop:
+                _negotiated = true;
+                foreach (var utterance in _listener.Stop()) await PublishAsync(utterance, cancellationToken);
+                break;
+            case DeviceMessageTypes.Listen when message.State == ListenStates.Detect:
+                break; // a wake word the device heard; nothing to do here
+            case DeviceMessageTypes.Abort:
+                await AbortAsync(message.Reason, cancellationToken);
+                break;
+            default:
+                await SendErrorAsync(DeviceErrorCodes.UnknownType,
+                    $"Unknown message type '{Truncate(message.Type)}'{(message.State is null ? "" : $" with state '{Truncate(message.State)}'")}.", cancellationToken);
+                break;
+        }
+        return null;
+    }
+
+    private async Task<CloseReason?> GreetAsync(DeviceMessage hello, CancellationToken cancellationToken)
+    {
+        if (_negotiated)
+        {
+            await SendErrorAsync(DeviceErrorCodes.UnexpectedHello, "hello must be the first message; the audio format is already set.", cancellationToken);
+            return null;
+        }
+
+        var (audio, error) = AudioNegotiation.Negotiate(hello);
+        if (audio is null)
+        {
+            await SendErrorAsync(DeviceErrorCodes.UnsupportedAudio, error!, cancellationToken);
+            return new CloseReason(WebSocketCloseStatus.InvalidPayloadData, "unsupported audio");
+        }
+
+        _negotiated = true;
+        _decoder = new UplinkDecoder(audio);
+        _player.Use(new DownlinkEncoder(audio));
+        await _device.SendAsync(DeviceMessage.ServerHello(_session.SessionId, audio), cancellationToken);
+        _logger.LogInformation("Session {SessionId} speaks {Format}, {FrameDuration} ms frames", _session.SessionId, audio.Format, audio.FrameMilliseconds);
+        return null;
+    }
+
+    private async Task AbortAsync(string? reason, CancellationToken cancellationToken)
+    {
+        var aborted = _turns.AbortAll();
+        _player.Interrupt();
+        _logger.LogInformation("Device aborted {Count} turn(s) ({Reason})", aborted.Count, reason ?? "no reason given");
+        if (aborted.Count > 0)
+        {
+            await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, aborted, cancellationToken));
+        }
+    }
+
+    /// <summary>Hands the utterance to the workers; if Redis cannot take it, the device is told to say it again.</summary>
+    private async Task PublishAsync(DetectedUtterance utterance, CancellationToken cancellationToken)
+    {
+        var audioKey = RedisKeys.NewUtteranceAudio(_session.SessionId);
+        var turnId = RedisKeys.TurnIdOf(audioKey);
+        _turns.Started(turnId);
+        try
+        {
+            if (utterance.End == UtteranceEnd.MaxLength)
+            {
+                _logger.LogInformation("Utterance reached the maximum length and was cut; the rest continues as the next");
+            }
+            await _utterances.PublishAsync(_session, audioKey, utterance.Audio, cancellationToken);
+        }
+        catch (RedisException ex)
+        {
+            _turns.Finished(turnId);
+            _logger.LogError(ex, "Utterance of session {SessionId} could not be stored", _session.SessionId);
+            await SendErrorAsync(DeviceErrorCodes.UtteranceNotStored, "The utterance could not be stored; please say it again.", cancellationToken);
+        }
+    }
+
+    /// <summary>Closes a connection that has sent nothing for <see cref="DeviceOptions.IdleTimeout"/>.</summary>
+    private async Task WatchIdleAsync(CancellationTokenSource connection, CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromTicks(Math.Clamp(_limits.IdleTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond));
+        using var timer = new PeriodicTimer(period);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard)) < _limits.IdleTimeout) continue;
+
+            _logger.LogInformation("Session {SessionId} idle for {Timeout}; closing", _session.SessionId, _limits.IdleTimeout);
+            await SendErrorAsync(DeviceErrorCodes.IdleTimeout, $"Nothing received for {_limits.IdleTimeout.TotalSeconds:0} s.", cancellationToken);
+            await _device.CloseAsync(WebSocketCloseStatus.NormalClosure, "idle timeout", cancellationToken);
+            // The device answers the close and the receive loop ends; one that does not is cut off.
+            connection.CancelAfter(TimeSpan.FromSeconds(5));
+            return;
+        }
+    }
+
+    private ValueTask SendErrorAsync(string code, string message, CancellationToken cancellationToken)
+    {
+        _telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", code));
+        _logger.LogWarning("Device error {Code}: {Message}", code, message);
+        return _device.SendAsync(DeviceMessage.Error(code, message), cancellationToken);
+    }
+
+    /// <summary>Reads one whole message into <paramref name="buffer"/>; a null type means it was longer than the limit.</summary>
+    private async Task<(WebSocketMessageType? Type, int Length)> ReceiveMessageAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(buffer.AsMemory(length, _limits.MaxFrameBytes + 1 - length), cancellationToken);
+            length += result.Count;
+            if (length > _limits.MaxFrameBytes) return (null, length);
+            if (result.EndOfMessage || result.MessageType == WebSocketMessageType.Close) return (result.MessageType, length);
+        }
+    }
+
+    private async Task IgnoreRedisFailureAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is RedisException or OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "Redis clean-up for session {SessionId} failed; the keys expire by themselves", _session.SessionId);
+        }
+    }
+
+    private static string Truncate(string value) => value.Length <= 32 ? value : value[..32] + "…";
+
+    private sealed record CloseReason(WebSocketCloseStatus Status, string Description);
+}

@@ -1,0 +1,49 @@
+using Tutor.Contracts.Devices;
+using Tutor.Gateway.Utterances;
+
+namespace Tutor.Gateway.Listening;
+
+/// <summary>
+/// A connection's ears. In manual mode (push-to-talk) everything between <c>listen start</c> and <c>listen stop</c> is
+/// the utterance; in auto mode — also the mode of a device that never says <c>listen</c> — voice-activity detection
+/// finds it. Either way an utterance is cut at the maximum length.
+/// </summary>
+public sealed class Listener(SpeechDetector detector, ListeningOptions options)
+{
+    private readonly UtteranceBuffer _pushToTalk = new((int)(options.MaxUtteranceLength.TotalSeconds * 16000) * 2);
+
+    public string Mode { get; private set; } = ListenModes.Auto;
+
+    public void Start(string? mode)
+    {
+        Mode = mode == ListenModes.Manual ? ListenModes.Manual : ListenModes.Auto;
+        _pushToTalk.Clear();
+        detector.Reset();
+    }
+
+    /// <summary>Ends the utterance in progress, if any (<c>listen stop</c>).</summary>
+    public IReadOnlyList<DetectedUtterance> Stop()
+    {
+        if (Mode == ListenModes.Auto)
+        {
+            return detector.Flush() is { } open ? [open] : [];
+        }
+
+        return _pushToTalk.IsEmpty ? [] : [new DetectedUtterance(_pushToTalk.Take(), UtteranceEnd.Silence, TimeSpan.Zero)];
+    }
+
+    /// <summary>Hears PCM16 16 kHz mono; returns the utterances that ended in it.</summary>
+    public IReadOnlyList<DetectedUtterance> Hear(ReadOnlyMemory<byte> pcm)
+    {
+        if (Mode == ListenModes.Auto) return detector.Add(pcm.Span);
+
+        List<DetectedUtterance>? cut = null;
+        var rest = _pushToTalk.Append(pcm);
+        while (_pushToTalk.IsFull)
+        {
+            (cut ??= []).Add(new DetectedUtterance(_pushToTalk.Take(), UtteranceEnd.MaxLength, TimeSpan.Zero));
+            rest = _pushToTalk.Append(rest);
+        }
+        return cut ?? (IReadOnlyList<DetectedUtterance>)[];
+    }
+}

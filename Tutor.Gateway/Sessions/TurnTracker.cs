@@ -1,0 +1,40 @@
+namespace Tutor.Gateway.Sessions;
+
+/// <summary>
+/// A connection's turns: those announced and not yet answered, and those the device aborted, whose late events must be
+/// dropped. Shared by the receive loop, the relay and the player of one connection.
+/// </summary>
+public sealed class TurnTracker
+{
+    private readonly object _gate = new();
+    private readonly HashSet<string> _inFlight = [];
+    private readonly HashSet<string> _aborted = [];
+
+    public void Started(string turnId)
+    {
+        lock (_gate) _inFlight.Add(turnId);
+    }
+
+    /// <summary>The turn's reply ended or failed: nothing more is expected for it.</summary>
+    public void Finished(string turnId)
+    {
+        lock (_gate) _inFlight.Remove(turnId);
+    }
+
+    public bool IsAborted(string turnId)
+    {
+        lock (_gate) return _aborted.Contains(turnId);
+    }
+
+    /// <summary>Marks every turn in flight as aborted and returns them.</summary>
+    public IReadOnlyList<string> AbortAll()
+    {
+        lock (_gate)
+        {
+            var turns = _inFlight.ToList();
+            _aborted.UnionWith(turns);
+            _inFlight.Clear();
+            return turns;
+        }
+    }
+}
