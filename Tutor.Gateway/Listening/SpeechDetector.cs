@@ -119,12 +119,15 @@ public sealed class SpeechDetector
     {
         var enoughSpeech = _speech >= _options.MinSpeech;
         var keep = reason == UtteranceEnd.MaxLength
-            ? _utterance.Length
+            ? MaxBytes
             : Math.Min(_utterance.Length, _lastSpeechEnd + BytesFor(_options.TrailingSilence));
-        var audio = enoughSpeech ? _utterance.GetBuffer().AsSpan(0, (int)keep).ToArray() : null;
+        var buffered = _utterance.GetBuffer().AsSpan(0, (int)_utterance.Length);
+        var audio = enoughSpeech ? buffered[..(int)keep].ToArray() : null;
+        var overflow = continues ? buffered[(int)keep..].ToArray() : [];
         var speech = _speech;
         EndUtterance();
         _inSpeech = continues;
+        _utterance.Write(overflow);
 
         return audio is null ? null : new DetectedUtterance(audio, reason, speech);
     }
