@@ -20,7 +20,7 @@ public sealed class DeviceOptions
     public int FrameBurst { get; set; } = 120;
 
     /// <summary>A connection that sends nothing for this long is closed (WebSocket pings do not count).</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the server pings; a device that does not answer within the same time is disconnected.</summary>

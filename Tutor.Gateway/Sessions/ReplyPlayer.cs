@@ -61,6 +61,8 @@ public sealed class ReplyPlayer : IAsyncDisposable
 
                 if (item.EndsTurn)
                 {
+                    // Played to the end: from now on an abort has nothing of this turn to stop.
+                    _turns.Finished(item.TurnId);
                     await StopSpeakingAsync(stopping);
                     continue;
                 }

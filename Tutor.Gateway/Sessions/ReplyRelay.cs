@@ -73,11 +73,9 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
                 await TakeAudioAsync(session, player, turns, sessionEvent, cancellationToken);
                 break;
             case SessionEventTypes.ReplyEnd:
-                turns.Finished(turnId);
                 player.EndTurn(turnId);
                 break;
             case SessionEventTypes.Error:
-                turns.Finished(turnId);
                 if (turns.IsAborted(turnId)) break;
                 telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", sessionEvent.Code));
                 player.Say(turnId, DeviceMessage.Error(sessionEvent.Code ?? DeviceErrorCodes.TurnFailed, sessionEvent.Message ?? "The tutor could not answer."));

@@ -1,8 +1,8 @@
 namespace Tutor.Gateway.Sessions;
 
 /// <summary>
-/// A connection's turns: those announced and not yet answered, and those the device aborted, whose late events must be
-/// dropped. Shared by the receive loop, the relay and the player of one connection.
+/// A connection's turns: those announced and not yet played to their end, and those the device aborted, whose late
+/// events must be dropped. Shared by the receive loop, the relay and the player of one connection.
 /// </summary>
 public sealed class TurnTracker
 {
@@ -15,7 +15,7 @@ public sealed class TurnTracker
         lock (_gate) _inFlight.Add(turnId);
     }
 
-    /// <summary>The turn's reply ended or failed: nothing more is expected for it.</summary>
+    /// <summary>The turn's reply has been played to its end (or its failure told): an abort no longer concerns it.</summary>
     public void Finished(string turnId)
     {
         lock (_gate) _inFlight.Remove(turnId);
