@@ -1,0 +1,88 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Tutor.Contracts.Devices;
+using Tutor.Contracts.Messages;
+using Tutor.Device;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Gateway;
+
+/// <summary>Keep-alive and idle limits, with short settings so the test does not wait minutes.</summary>
+public sealed class DeviceLivenessTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private readonly RedisServer _redis = new();
+    private GatewayHost _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _gateway = new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["Devices:IdleTimeout"] = "00:00:01.500",
+            ["Devices:KeepAliveInterval"] = "00:00:01",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_device_that_sends_nothing_is_told_and_closed_after_the_idle_timeout()
+    {
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-quiet", CancellationToken.None);
+        using var timeout = new CancellationTokenSource(Timeout);
+        var started = DateTime.UtcNow;
+
+        var frame = await device.ReceiveAsync(timeout.Token);
+
+        var error = TutorJson.TryDeserialize<DeviceMessage>(frame?.Text)!;
+        Assert.Equal(DeviceErrorCodes.IdleTimeout, error.Code);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1.3), TimeSpan.FromSeconds(4));
+        Assert.Null(await device.ReceiveAsync(timeout.Token));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, device.CloseStatus);
+    }
+
+    [Fact]
+    public async Task A_device_that_keeps_talking_is_not_idle()
+    {
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-chatty", CancellationToken.None);
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        // 3 s of microphone audio in real time: twice the idle timeout.
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(3)), TurnTaking.Manual, realTime: true, timeout.Token);
+
+        Assert.Equal(WebSocketState.Open, device.Socket.State);
+    }
+
+    [Fact]
+    public async Task A_device_that_stops_answering_pings_is_cut_off_and_its_session_closed()
+    {
+        // Idle timeout far away, so only the keep-alive can end this connection.
+        await using var gateway = new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["Devices:IdleTimeout"] = "00:10:00",
+            ["Devices:KeepAliveInterval"] = "00:00:01",
+        });
+        // A raw socket that completes the upgrade and then never reads: its pongs never come.
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(gateway.BaseAddress.Host, gateway.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET /ws/child-frozen HTTP/1.1\r\nHost: {gateway.BaseAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        var response = new byte[1024];
+        var read = await stream.ReadAsync(response);
+        Assert.StartsWith("HTTP/1.1 101", Encoding.ASCII.GetString(response, 0, read));
+        await Eventually.HoldsAsync(async () => (await _redis.KeysAsync("session:*")).Count == 1, "the session is open");
+
+        await Eventually.HoldsAsync(async () => (await _redis.KeysAsync("session:*")).Count == 0,
+            "the unanswered pings end the session", TimeSpan.FromSeconds(10));
+    }
+}
