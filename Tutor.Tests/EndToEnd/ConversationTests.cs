@@ -5,6 +5,7 @@ using Tutor.Contracts.Audio;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts.Transcripts;
+using Tutor.Contracts.Devices;
 using Tutor.Device;
 using Tutor.Tests.Infrastructure;
 
@@ -106,5 +107,46 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
         foreach (var key in announced) claimedBy.Add((await system.Redis.GetDatabase().StringGetAsync(RedisKeys.TurnClaim(key)))!);
         Assert.DoesNotContain(null, claimedBy);
         Assert.Equal(2 * utterances, system.OpenAi.Transcriptions.Count() - transcriptionsBefore);
+    }
+
+    [Fact]
+    public async Task An_opus_device_in_auto_mode_is_heard_answered_and_can_interrupt_the_tutor()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        await using var device = await DeviceClient.ConnectAsync(system.Gateway, "opus-child", DeviceProfile.Opus, timeout.Token);
+        var speech = await TestSpeech.SayAsync("hello tutor, I like apples");
+        var withPause = TestSpeech.Concat(speech, TestSpeech.Silence(TimeSpan.FromSeconds(1.5)));
+
+        await device.SpeakAsync(withPause, TurnTaking.Auto, realTime: false, timeout.Token);
+        var reply = await device.ListenForReplyAsync(timeout.Token);
+
+        Assert.Null(reply.Error);
+        Assert.StartsWith("I spoke for", reply.Heard);
+        Assert.Equal(3, reply.Sentences.Count);
+        var expected = reply.Sentences.Sum(s => TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(s)));
+        Assert.InRange(reply.Audio.Length, expected * 0.98 - 2000, expected * 1.02 + 3 * 1920 + 2000); // each sentence padded to whole Opus frames
+
+        // The child interrupts the next reply: it stops at once, and the worker stops making it.
+        system.OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(700);
+        try
+        {
+            var speechesBefore = system.OpenAi.Speeches.Count();
+            await device.SpeakAsync(withPause, TurnTaking.Auto, realTime: false, timeout.Token);
+            var aborted = false;
+            var interrupted = await device.ListenForReplyAsync(timeout.Token, async heard =>
+            {
+                if (aborted) return;
+                aborted = true;
+                await device.AbortAsync(timeout.Token);
+            });
+            Assert.True(aborted);
+            Assert.Single(interrupted.Sentences);
+            await Task.Delay(2500); // the rest of the reply would have been synthesized within this
+            Assert.True(system.OpenAi.Speeches.Count() - speechesBefore < 3, "the worker stopped synthesizing the aborted reply");
+        }
+        finally
+        {
+            system.OpenAi.SpeechDelay = TimeSpan.Zero;
+        }
     }
 }

@@ -33,6 +33,9 @@ public sealed class OpenAiStandIn : IAsyncLifetime
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>How long each speech request takes, as a real text-to-speech service does.</summary>
+    public TimeSpan SpeechDelay { get; set; }
+
     /// <summary>When set, chat completions are refused with 400, as OpenAI does for a request it will not serve.</summary>
     public bool RefuseChat { get; set; }
 
@@ -182,6 +185,7 @@ public sealed class OpenAiStandIn : IAsyncLifetime
             return;
         }
 
+        if (SpeechDelay > TimeSpan.Zero) await Task.Delay(SpeechDelay, context.RequestAborted);
         context.Response.ContentType = "audio/wav";
         await context.Response.Body.WriteAsync(Tone(SpeechDuration(input)));
     }

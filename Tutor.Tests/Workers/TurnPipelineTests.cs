@@ -205,6 +205,28 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_abort_stops_the_turn_in_flight_and_nothing_more_is_published_for_it()
+    {
+        await StartWorkersAsync(2);
+        _openAi.SpeechDelay = TimeSpan.FromMilliseconds(600);
+        var sessionId = await SeedSessionAsync("child-interrupting");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await _redis.WaitForSubscribersAsync(Channels.TurnAborts, 2);
+
+        var audioKey = await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)));
+        await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.AudioResponse), Timeout);
+        await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.TurnAborts),
+            TutorJson.Serialize(new TurnAbort(sessionId, RedisKeys.TurnIdOf(audioKey))));
+
+        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the aborted turn is over");
+        await Task.Delay(1500); // more than two speech requests' time: a turn still running would publish within it
+        var published = events.Messages.Select(Parse).ToList();
+        Assert.Equal(1, published.Count(e => e.Type == SessionEventTypes.AudioResponse));
+        Assert.DoesNotContain(published, e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
+        Assert.True(_openAi.Speeches.Count() < 3, $"{_openAi.Speeches.Count()} of 3 sentences were synthesized");
+    }
+
+    [Fact]
     public async Task Without_an_api_key_the_device_is_told_what_is_missing()
     {
         _workers.Add(new WorkerHost(_redis, openAi: null));
