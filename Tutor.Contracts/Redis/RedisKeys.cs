@@ -15,6 +15,12 @@ public static class RedisKeys
     /// <summary>Held by the one worker that took an announced utterance; pub/sub delivers to every worker.</summary>
     public static string TurnClaim(string audioKey) => $"claim:{audioKey}";
 
+    /// <summary>Set when a device aborts a turn, for a worker that starts the turn only after the abort was announced.</summary>
+    public static string TurnAborted(string turnId) => $"aborted:{turnId}";
+
+    /// <summary>How long an abort is remembered: longer than any turn may run.</summary>
+    public static readonly TimeSpan AbortMemory = TimeSpan.FromMinutes(5);
+
     /// <summary>The session an <c>audio:</c> or <c>response:</c> key belongs to, or null when the key is not one of ours.</summary>
     public static string? SessionOf(string audioKey)
     {

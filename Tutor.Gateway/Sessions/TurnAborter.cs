@@ -11,6 +11,8 @@ public sealed class TurnAborter(IConnectionMultiplexer redis, ILogger<TurnAborte
     {
         foreach (var turnId in turnIds)
         {
+            // The key first: a worker that registers the turn after the message went out still finds the abort.
+            await redis.GetDatabase().StringSetAsync(RedisKeys.TurnAborted(turnId), session.SessionId, RedisKeys.AbortMemory).WaitAsync(cancellationToken);
             await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.TurnAborts),
                 TutorJson.Serialize(new TurnAbort(session.SessionId, turnId))).WaitAsync(cancellationToken);
             logger.LogInformation("Turn {TurnId} of session {SessionId} aborted by the device", turnId, session.SessionId);

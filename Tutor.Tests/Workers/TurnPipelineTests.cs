@@ -227,6 +227,24 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_turn_aborted_before_a_worker_takes_it_is_not_worked_on()
+    {
+        await StartWorkersAsync(1);
+        var sessionId = await SeedSessionAsync("child-quick-abort");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await _redis.Database.StringSetAsync(RedisKeys.TurnAborted(RedisKeys.TurnIdOf(audioKey)), sessionId, RedisKeys.AbortMemory);
+
+        await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)), RedisKeys.AudioLifetime);
+        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+
+        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the turn is over");
+        await Task.Delay(300);
+        Assert.Empty(_openAi.Requests);
+        Assert.Empty(events.Messages);
+    }
+
+    [Fact]
     public async Task Without_an_api_key_the_device_is_told_what_is_missing()
     {
         _workers.Add(new WorkerHost(_redis, openAi: null));

@@ -68,6 +68,11 @@ public sealed class TurnProcessor(
         turnTimeout.CancelAfter(options.Value.MaxTurnDuration);
         try
         {
+            if (await db.KeyExistsAsync(RedisKeys.TurnAborted(turnId)).WaitAsync(turnTimeout.Token))
+            {
+                await abort.CancelAsync(); // aborted before this worker registered the turn
+            }
+
             var utterance = new PcmAudio((byte[])audio!, session.Audio.SampleRate, session.Audio.Channels);
             await RunPipelineAsync(session, turnId, utterance, turnTimeout.Token);
             Record("answered", started, activity);
