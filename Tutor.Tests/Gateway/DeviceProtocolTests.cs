@@ -54,6 +54,22 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Xiaozhis_wake_word_notice_and_realtime_mode_are_accepted()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-xiaozhi", DeviceProfile.Opus, CancellationToken.None);
+        var speech = await TestSpeech.SayAsync("what is the weather today");
+
+        await device.SendAsync(new DeviceMessage(DeviceMessageTypes.Listen, State: ListenStates.Detect, Text: "hi tutor", SessionId: device.SessionId), CancellationToken.None);
+        await device.SendAsync(DeviceMessage.Listen(ListenStates.Start, ListenModes.Realtime), CancellationToken.None);
+        await device.StreamAsync(TestSpeech.Concat(speech, TestSpeech.Silence(TimeSpan.FromSeconds(1.5))), realTime: false, CancellationToken.None);
+
+        await announcements.WaitForAsync(m => m.Count == 1, Timeout);
+        using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => device.ReceiveAsync(quiet.Token)); // no error frame came
+    }
+
+    [Fact]
     public async Task Opus_and_pcm16_uplinks_store_the_same_utterance()
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
