@@ -7,7 +7,8 @@ var redis = await builder.AddTutorRedisAsync("redis");
 var gateway = builder.AddProject<Projects.Tutor_Gateway>("gateway")
     .WithReference(redis).WaitFor(redis)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithGatewaySettings(builder.Configuration);
 
 builder.AddProject<Projects.Tutor_Workers>("workers")
     .WithReference(redis).WaitFor(redis)
@@ -16,7 +17,8 @@ builder.AddProject<Projects.Tutor_Workers>("workers")
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
-// The ESP device simulator: press Start on the dashboard and it speaks the sample utterance to the gateway.
+// The ESP device simulator: press Start on the dashboard and it speaks the sample utterance to the gateway as the demo
+// family's child (Tutor.Gateway/families/demo.json).
 builder.AddProject<Projects.Tutor_Device>("device")
     .WithReference(gateway).WaitFor(gateway)
     .WithExplicitStart();

@@ -39,15 +39,14 @@ public sealed class DeviceClient : IAsyncDisposable
 
     public ClientWebSocket Socket => _socket;
 
-    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, CancellationToken cancellationToken) =>
-        await ConnectAsync(gateway, userId, DeviceProfile.Pcm16, cancellationToken);
-
-    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, DeviceProfile profile, CancellationToken cancellationToken)
+    /// <summary>Connects as <paramref name="userId"/>, presenting the device secret <paramref name="token"/> as a bearer token.</summary>
+    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, string? token, DeviceProfile profile, CancellationToken cancellationToken)
     {
         var client = new DeviceClient(profile);
         var scheme = gateway.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
         var uri = new UriBuilder(gateway) { Scheme = scheme, Path = $"/ws/{Uri.EscapeDataString(userId)}" }.Uri;
         client._socket.Options.SetRequestHeader("Protocol-Version", DeviceMessage.ProtocolVersion.ToString());
+        if (token is not null) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
         await client._socket.ConnectAsync(uri, cancellationToken);
         if (!profile.SendsHello) return client;
 

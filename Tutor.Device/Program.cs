@@ -27,7 +27,7 @@ try
     using var timeout = new CancellationTokenSource(options.Timeout);
 
     Console.WriteLine($"Connecting to {options.Gateway} as user '{options.UserId}' ({options.Profile.Format}, {options.TurnTaking})…");
-    await using var device = await DeviceClient.ConnectAsync(options.Gateway, options.UserId, options.Profile, timeout.Token);
+    await using var device = await DeviceClient.ConnectAsync(options.Gateway, options.UserId, options.Token, options.Profile, timeout.Token);
     Console.WriteLine($"Session {(device.SessionId.Length > 0 ? device.SessionId : "(plain mode: no hello)")}. Speaking {options.InputPath} ({pcm.Length / 32000.0:0.0} s)…");
     await device.SpeakAsync(pcm, options.TurnTaking, realTime: true, timeout.Token);
     if (options.TurnTaking != TurnTaking.Manual)

@@ -4,7 +4,7 @@ namespace Tutor.Device;
 
 /// <summary>The simulator's command line.</summary>
 public sealed record SimulatorOptions(
-    Uri Gateway, string UserId, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout,
+    Uri Gateway, string UserId, string Token, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout,
     DeviceProfile Profile, TurnTaking TurnTaking, TimeSpan? AbortAfter, bool Help)
 {
     public const string Usage = """
@@ -13,6 +13,7 @@ public sealed record SimulatorOptions(
         Usage: dotnet run --project Tutor.Device -- [options]
           --gateway URL      the gateway (default: the AppHost's, else http://localhost:5080)
           --user ID          the child's user id (default: demo-child)
+          --token TOKEN      the device secret (default: the demo family's, demo-device.tutor-demo-secret)
           --wav FILE         the utterance, a 16 kHz mono PCM16 WAV (default: samples/hello.wav)
           --pcm FILE         the utterance as raw PCM16 LE, 16 kHz mono
           --format F         pcm16 | opus: the audio on the socket, both ways (default: pcm16)
@@ -21,6 +22,9 @@ public sealed record SimulatorOptions(
           --out FILE         where to save the reply as WAV (default: reply.wav)
           --timeout SEC      give up after this many seconds (default: 60)
         """;
+
+    /// <summary>The demo family's device secret (Tutor.Gateway/families/demo.json): public, for local use only.</summary>
+    public const string DemoToken = "demo-device.tutor-demo-secret";
 
     public static SimulatorOptions Parse(string[] args, Func<string, string?> environment)
     {
@@ -50,6 +54,7 @@ public sealed record SimulatorOptions(
         return new SimulatorOptions(
             new Uri(Value("--gateway", discovered)),
             Value("--user", "demo-child"),
+            Value("--token", environment("TUTOR_DEVICE_TOKEN") ?? DemoToken),
             pcm.Length > 0 ? pcm : Value("--wav", Path.Combine(AppContext.BaseDirectory, "samples", "hello.wav")),
             pcm.Length > 0,
             Value("--out", "reply.wav"),

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
+using Tutor.Gateway.Families;
 using Tutor.Gateway.Listening;
 using Tutor.Gateway.Sessions;
 using Tutor.Gateway.Utterances;
@@ -10,10 +11,64 @@ namespace Tutor.Gateway;
 
 internal static class Extensions
 {
+    /// <summary>
+    /// Profiles (Firestore or the local directory, behind the Redis cache), device sign-in, and parents' authentication.
+    /// </summary>
+    private static void AddFamilies(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FamiliesOptions>()
+            .Bind(builder.Configuration.GetSection(FamiliesOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<FirebaseOptions>()
+            .Bind(builder.Configuration.GetSection(FirebaseOptions.SectionName))
+            .PostConfigure(firebase => firebase.EmulatorHost ??= builder.Configuration["FIRESTORE_EMULATOR_HOST"])
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var firebase = builder.Configuration.GetSection(FirebaseOptions.SectionName).Get<FirebaseOptions>() ?? new FirebaseOptions();
+        firebase.EmulatorHost ??= builder.Configuration["FIRESTORE_EMULATOR_HOST"];
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LocalFamilyDirectory>();
+        if (firebase.IsConfigured)
+        {
+            builder.Services.AddSingleton<FirestoreAuthorization>();
+            // A device waits on this lookup: Firestore gets its own, shorter timeouts instead of the service defaults'.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace the defaults for one client.
+            builder.Services.AddHttpClient<IProfileSource, FirestoreProfileSource>()
+                .RemoveAllResilienceHandlers()
+                .AddStandardResilienceHandler(resilience =>
+                {
+                    resilience.AttemptTimeout.Timeout = firebase.AttemptTimeout;
+                    resilience.TotalRequestTimeout.Timeout = firebase.TotalTimeout;
+                    resilience.CircuitBreaker.SamplingDuration = firebase.AttemptTimeout * 2 > TimeSpan.FromSeconds(30) ? firebase.AttemptTimeout * 2 : TimeSpan.FromSeconds(30);
+                });
+#pragma warning restore EXTEXP0001
+        }
+        else
+        {
+            builder.Services.AddSingleton<IProfileSource>(sp => sp.GetRequiredService<LocalFamilyDirectory>());
+        }
+
+        builder.Services.AddSingleton<ProfileStore>();
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<DeviceAuthenticator>();
+        builder.Services.AddSingleton<ParentAccess>();
+        builder.Services.AddSingleton<IChildAccess>(sp => sp.GetRequiredService<ParentAccess>());
+        builder.Services.AddSingleton<LocalTokenIssuer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalTokenIssuer>());
+        builder.AddParentAuthentication(firebase);
+    }
+
     public const string RedisConnectionName = "redis";
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
         builder.AddRedisClient(RedisConnectionName);
 
         builder.Services.AddOptions<DeviceOptions>()
@@ -28,6 +83,8 @@ internal static class Extensions
             .Bind(builder.Configuration.GetSection(SessionRecordOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        builder.AddFamilies();
 
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton<SessionStore>();

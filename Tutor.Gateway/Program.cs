@@ -1,5 +1,6 @@
 using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
+using Tutor.Gateway.Families;
 
 namespace Tutor.Gateway;
 
@@ -15,8 +16,11 @@ public sealed class Program
         var app = builder.Build();
 
         app.MapDefaultEndpoints();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseWebSockets();
         app.MapDeviceApi();
+        app.MapFamiliesApi();
         app.MapHub<TranscriptHub>(TranscriptHub.Path);
 
         app.Run();

@@ -12,6 +12,15 @@ public static class RedisKeys
     /// <summary>A connected device's session record (a hash, see <see cref="SessionFields"/>).</summary>
     public static string Session(string sessionId) => $"session:{sessionId}";
 
+    /// <summary>A child's cached profile (JSON), read before Firebase or the local directory.</summary>
+    public static string ChildProfile(string userId) => $"user:{userId}";
+
+    /// <summary>Counts failed device sign-ins from one address within the limiter's window.</summary>
+    public static string FailedSignIns(string address) => $"auth-failures:{address}";
+
+    /// <summary>The key that signs local (embedded default) parent tokens, shared by every gateway.</summary>
+    public const string LocalSigningKey = "auth:local-signing-key";
+
     /// <summary>Held by the one worker that took an announced utterance; pub/sub delivers to every worker.</summary>
     public static string TurnClaim(string audioKey) => $"claim:{audioKey}";
 

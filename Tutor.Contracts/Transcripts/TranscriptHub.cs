@@ -1,23 +1,28 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using Tutor.Contracts;
+using Microsoft.Extensions.Logging;
 
 namespace Tutor.Contracts.Transcripts;
 
 /// <summary>
 /// The parents' and debug UI's hub. It lives here, not in the gateway, because the SignalR Redis backplane names its
 /// channels after the hub type: workers send through <c>IHubContext&lt;TranscriptHub, ITranscriptClient&gt;</c> and
-/// must use this very type.
+/// must use this very type. Only signed-in parents connect, and a parent only ever joins the groups of their own
+/// children: <see cref="Follow"/> is the one way into a group.
 /// </summary>
-public sealed class TranscriptHub : Hub<ITranscriptClient>
+[Authorize]
+public sealed class TranscriptHub(IChildAccess access, ILogger<TranscriptHub> logger) : Hub<ITranscriptClient>
 {
     public const string Path = "/hubs/transcript";
 
-    /// <summary>Starts sending this connection the conversation of <paramref name="userId"/>.</summary>
+    /// <summary>Starts sending this connection the conversation of <paramref name="userId"/>, if the caller is that child's parent.</summary>
     public async Task Follow(string userId)
     {
-        if (!UserIds.IsValid(userId))
+        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(Context.User!, userId, Context.ConnectionAborted))
         {
-            throw new HubException("That is not a valid user id.");
+            logger.LogWarning("Refused {Parent} following {UserId}", Context.UserIdentifier ?? "an unknown caller", userId);
+            // The same answer for a child that does not exist and one of another family.
+            throw new HubException("You cannot follow that child.");
         }
 
         await Groups.AddToGroupAsync(Context.ConnectionId, TranscriptGroups.ForUser(userId), Context.ConnectionAborted);

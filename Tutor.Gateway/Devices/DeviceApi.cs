@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using StackExchange.Redis;
 using Tutor.Contracts;
 using Tutor.Contracts.Devices;
+using Tutor.Gateway.Families;
 using Tutor.Gateway.Sessions;
 
 namespace Tutor.Gateway.Devices;
@@ -11,7 +12,8 @@ public static class DeviceApi
     /// <summary>Maps <c>GET /ws/{user_id}</c>, the firmware's WebSocket (see docs/device-protocol.md).</summary>
     public static IEndpointRouteBuilder MapDeviceApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ws/{userId?}", async (string? userId, HttpContext context, SessionStore sessions, DeviceConnectionHandler handler, ILoggerFactory loggers) =>
+        app.MapGet("/ws/{userId?}", async (string? userId, HttpContext context, DeviceAuthenticator authenticator, SessionStore sessions,
+            DeviceConnectionHandler handler, ILoggerFactory loggers) =>
         {
             if (string.IsNullOrEmpty(userId))
             {
@@ -24,6 +26,22 @@ public static class DeviceApi
             if (!context.WebSockets.IsWebSocketRequest)
             {
                 return Results.Problem("This endpoint takes WebSocket connections only.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var signIn = await authenticator.AuthenticateAsync(context, userId, context.RequestAborted);
+            switch (signIn.Result)
+            {
+                case DeviceSignInResult.MissingCredentials:
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    return Results.Problem("A device secret is required: Authorization: Bearer <token>, or ?token=.", statusCode: StatusCodes.Status401Unauthorized);
+                case DeviceSignInResult.Refused:
+                    // The same answer for an unknown user and a wrong or revoked secret: nothing to learn from it.
+                    return Results.Problem("This device may not connect as that user.", statusCode: StatusCodes.Status403Forbidden);
+                case DeviceSignInResult.Throttled:
+                    context.Response.Headers.RetryAfter = "60";
+                    return Results.Problem("Too many refused attempts from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+                case DeviceSignInResult.Unavailable:
+                    return Results.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
             // The session exists before the upgrade, so a Redis outage is a clear 503 rather than a socket that dies at once.

@@ -21,14 +21,17 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
     {
         using var timeout = new CancellationTokenSource(Timeout);
         var transcript = new ConcurrentQueue<(string Speaker, TranscriptLine Line)>();
-        await using var parent = new HubConnectionBuilder().WithUrl(new Uri(system.Gateway, TranscriptHub.Path)).Build();
+        var parentToken = await system.SignInParentOfAsync("e2e-child", timeout.Token);
+        await using var parent = new HubConnectionBuilder()
+            .WithUrl(new Uri(system.Gateway, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(parentToken))
+            .Build();
         parent.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), line => transcript.Enqueue(("child", line)));
         parent.On<TranscriptLine>(nameof(ITranscriptClient.TutorSaid), line => transcript.Enqueue(("tutor", line)));
         await parent.StartAsync(timeout.Token);
         await parent.InvokeAsync(nameof(TranscriptHub.Follow), "e2e-child", timeout.Token);
 
         await using var announcements = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await DeviceClient.ConnectAsync(system.Gateway, "e2e-child", timeout.Token);
+        await using var device = await system.ConnectDeviceAsync("e2e-child", cancellationToken: timeout.Token);
         await using var events = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.Responses(device.SessionId)));
         var transcriptionsBefore = system.OpenAi.Transcriptions.Count();
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.2));
@@ -75,8 +78,8 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
     {
         using var timeout = new CancellationTokenSource(Timeout);
         const int utterances = 3;
-        await using var first = await DeviceClient.ConnectAsync(system.Gateway, "twin-a", timeout.Token);
-        await using var second = await DeviceClient.ConnectAsync(system.Gateway, "twin-b", timeout.Token);
+        await using var first = await system.ConnectDeviceAsync("twin-a", cancellationToken: timeout.Token);
+        await using var second = await system.ConnectDeviceAsync("twin-b", cancellationToken: timeout.Token);
         await using var announcements = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.AudioProcessing));
         await using var firstEvents = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.Responses(first.SessionId)));
         await using var secondEvents = await PubSubRecorder.StartAsync(system.Redis, RedisChannel.Literal(Channels.Responses(second.SessionId)));
@@ -113,7 +116,7 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
     public async Task An_opus_device_in_auto_mode_is_heard_answered_and_can_interrupt_the_tutor()
     {
         using var timeout = new CancellationTokenSource(Timeout);
-        await using var device = await DeviceClient.ConnectAsync(system.Gateway, "opus-child", DeviceProfile.Opus, timeout.Token);
+        await using var device = await system.ConnectDeviceAsync("opus-child", DeviceProfile.Opus, timeout.Token);
         var speech = await TestSpeech.SayAsync("hello tutor, I like apples");
         var withPause = TestSpeech.Concat(speech, TestSpeech.Silence(TimeSpan.FromSeconds(1.5)));
 

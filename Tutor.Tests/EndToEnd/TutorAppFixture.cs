@@ -1,7 +1,10 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using System.Net.Http.Json;
+using System.Text.Json;
 using StackExchange.Redis;
+using Tutor.Device;
 using Tutor.Contracts.Redis;
 using Tutor.Tests.Infrastructure;
 
@@ -23,6 +26,22 @@ public sealed class TutorAppFixture : IAsyncLifetime
 
     public IConnectionMultiplexer Redis { get; private set; } = null!;
 
+    public TestFamilies Families { get; } = new();
+
+    public Task<DeviceClient> ConnectDeviceAsync(string userId, DeviceProfile? profile = null, CancellationToken cancellationToken = default) =>
+        DeviceClient.ConnectAsync(Gateway, userId, Families.Child(userId), profile ?? DeviceProfile.Pcm16, cancellationToken);
+
+    /// <summary>Signs the parent of <paramref name="userId"/> in through the local sign-in and returns their token.</summary>
+    public async Task<string> SignInParentOfAsync(string userId, CancellationToken cancellationToken)
+    {
+        Families.Child(userId);
+        using var http = new HttpClient { BaseAddress = Gateway };
+        var response = await http.PostAsJsonAsync("/api/auth/local",
+            new { parent_id = TestFamilies.ParentOf(userId), passcode = TestFamilies.Passcode }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
+    }
+
     public async Task InitializeAsync()
     {
         await OpenAi.InitializeAsync();
@@ -34,6 +53,7 @@ public sealed class TutorAppFixture : IAsyncLifetime
             $"--Parameters:openai-api-key={OpenAiStandIn.ApiKey}",
             $"--OpenAI:Endpoint={OpenAi.Endpoint}",
             "--DcpPublisher:RandomizePorts=true",
+            $"--Families:Directory={Families.Directory}",
         ], startup.Token);
 
         // Nothing listens for telemetry in a test; without this each service spends seconds retrying its export on shutdown.
@@ -58,6 +78,7 @@ public sealed class TutorAppFixture : IAsyncLifetime
         if (Redis is not null) await Redis.DisposeAsync();
         if (App is not null) await App.DisposeAsync();
         await OpenAi.DisposeAsync();
+        Families.Dispose();
     }
 
     /// <summary>Every worker replica is subscribed to the announcement channel.</summary>

@@ -35,7 +35,7 @@ public sealed class DeviceLivenessTests : IAsyncLifetime
     [Fact]
     public async Task A_device_that_sends_nothing_is_told_and_closed_after_the_idle_timeout()
     {
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-quiet", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-quiet");
         using var timeout = new CancellationTokenSource(Timeout);
         var started = DateTime.UtcNow;
 
@@ -51,7 +51,7 @@ public sealed class DeviceLivenessTests : IAsyncLifetime
     [Fact]
     public async Task A_device_that_keeps_talking_is_not_idle()
     {
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-chatty", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-chatty");
         using var timeout = new CancellationTokenSource(Timeout);
 
         // 3 s of microphone audio in real time: twice the idle timeout.
@@ -76,6 +76,7 @@ public sealed class DeviceLivenessTests : IAsyncLifetime
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"GET /ws/child-frozen HTTP/1.1\r\nHost: {gateway.BaseAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Authorization: Bearer {gateway.Families.Child("child-frozen")}\r\n" +
             $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
         var response = new byte[1024];
         var read = await stream.ReadAsync(response);

@@ -32,7 +32,7 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     [Fact]
     public async Task The_server_answers_hello_with_the_session_and_the_audio_it_will_send()
     {
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-hello", new DeviceProfile(AudioParams.Opus, 40), CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-hello", new DeviceProfile(AudioParams.Opus, 40));
 
         Assert.Equal(new AudioParams(AudioParams.Opus, 16000, 1, 40), device.Downlink);
         var record = await _redis.Database.HashGetAsync(RedisKeys.Session(device.SessionId), SessionFields.UserId);
@@ -43,7 +43,7 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     public async Task A_plain_device_that_never_says_hello_or_listen_is_heard_by_voice_activity()
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-plain", DeviceProfile.Plain, CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-plain", DeviceProfile.Plain);
         var speech = await TestSpeech.SayAsync("good morning teacher");
 
         await device.SpeakAsync(TestSpeech.Concat(speech, TestSpeech.Silence(TimeSpan.FromSeconds(1.5))), TurnTaking.Plain, realTime: false, CancellationToken.None);
@@ -57,7 +57,7 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     public async Task Xiaozhis_wake_word_notice_and_realtime_mode_are_accepted()
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-xiaozhi", DeviceProfile.Opus, CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-xiaozhi", DeviceProfile.Opus);
         var speech = await TestSpeech.SayAsync("what is the weather today");
 
         await device.SendAsync(new DeviceMessage(DeviceMessageTypes.Listen, State: ListenStates.Detect, Text: "hi tutor", SessionId: device.SessionId), CancellationToken.None);
@@ -73,8 +73,8 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     public async Task Opus_and_pcm16_uplinks_store_the_same_utterance()
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var pcmDevice = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-pcm", DeviceProfile.Pcm16, CancellationToken.None);
-        await using var opusDevice = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-opus", DeviceProfile.Opus, CancellationToken.None);
+        await using var pcmDevice = await _gateway.ConnectDeviceAsync("child-pcm", DeviceProfile.Pcm16);
+        await using var opusDevice = await _gateway.ConnectDeviceAsync("child-opus", DeviceProfile.Opus);
         var speech = await TestSpeech.SayAsync("the cat is on the table");
 
         await pcmDevice.SpeakAsync(speech, CancellationToken.None);
@@ -101,7 +101,7 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     [InlineData(AudioParams.Opus)]
     public async Task A_reply_arrives_in_the_devices_format_in_small_frames_paced_near_real_time(string format)
     {
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, $"child-{format}", new DeviceProfile(format), CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync($"child-{format}", new DeviceProfile(format));
         var speech = await TestSpeech.SayAsync("this is the tutor speaking to you, slowly and clearly");
         var reply = TestSpeech.Concat(speech, TestSpeech.Silence(TimeSpan.FromSeconds(3)))[..TestAudio.BytesFor(TimeSpan.FromSeconds(2.4))];
         await _redis.WaitForSubscribersAsync(Channels.Responses(device.SessionId), 1);
@@ -128,7 +128,7 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
         await using var aborts = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.TurnAborts));
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-abort", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-abort");
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), CancellationToken.None);
         var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
         await PublishReplyAsync(device.SessionId, turnId, ("One.", TestAudio.Utterance(TimeSpan.FromSeconds(3))), ("Two.", TestAudio.Utterance(TimeSpan.FromSeconds(3))));
@@ -179,9 +179,9 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     public async Task Bad_input_gets_its_error_and_close_code_and_other_devices_are_unharmed(string input, string code, WebSocketCloseStatus? close)
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var bystander = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-bystander", CancellationToken.None);
+        await using var bystander = await _gateway.ConnectDeviceAsync("child-bystander");
         var profile = input is "garbage_opus_frame" ? DeviceProfile.Opus : input.StartsWith("unsupported") ? DeviceProfile.Plain : DeviceProfile.Pcm16;
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-bad", profile, CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-bad", profile);
         using var timeout = new CancellationTokenSource(Timeout);
 
         await SendBadInputAsync(device, input, timeout.Token);

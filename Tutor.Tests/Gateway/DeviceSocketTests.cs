@@ -60,7 +60,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     public async Task An_utterance_is_stored_under_the_documented_key_and_announced_with_only_its_reference()
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-1", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-1");
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.5));
 
         await device.SpeakAsync(pcm, CancellationToken.None);
@@ -82,7 +82,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     public async Task The_session_record_lives_while_connected_and_goes_with_the_socket()
     {
         string sessionId;
-        await using (var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-2", CancellationToken.None))
+        await using (var device = await _gateway.ConnectDeviceAsync("child-2"))
         {
             sessionId = device.SessionId;
             var record = await _redis.Database.HashGetAllAsync(RedisKeys.Session(sessionId));
@@ -101,7 +101,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     [Fact]
     public async Task Reply_parts_published_for_the_session_reach_the_device_in_order_and_their_keys_are_deleted()
     {
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-3", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-3");
         await _redis.WaitForSubscribersAsync(Channels.Responses(device.SessionId), 1);
         var first = TestAudio.Utterance(TimeSpan.FromSeconds(0.5), 300);
         var second = TestAudio.Utterance(TimeSpan.FromSeconds(0.3), 500);
@@ -128,8 +128,8 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     [Fact]
     public async Task A_reply_key_of_another_session_is_never_delivered()
     {
-        await using var victim = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-4", CancellationToken.None);
-        await using var other = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-5", CancellationToken.None);
+        await using var victim = await _gateway.ConnectDeviceAsync("child-4");
+        await using var other = await _gateway.ConnectDeviceAsync("child-5");
         await _redis.WaitForSubscribersAsync(Channels.Responses(other.SessionId), 1);
         var victimsKey = RedisKeys.NewReplyAudio(victim.SessionId);
         await _redis.Database.StringSetAsync(victimsKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.2)), RedisKeys.AudioLifetime);
@@ -152,7 +152,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     public async Task Malformed_json_and_unknown_types_get_an_error_frame_and_the_session_goes_on()
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-6", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-6");
         using var timeout = new CancellationTokenSource(Timeout);
 
         await device.Socket.SendAsync(Encoding.UTF8.GetBytes("{not json"), WebSocketMessageType.Text, true, timeout.Token);
@@ -169,7 +169,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     [Fact]
     public async Task An_oversized_frame_gets_an_error_and_a_1009_close()
     {
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-7", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-7");
         using var timeout = new CancellationTokenSource(Timeout);
 
         await device.Socket.SendAsync(new byte[8193], WebSocketMessageType.Binary, true, timeout.Token);
@@ -184,7 +184,7 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     public async Task An_utterance_longer_than_the_limit_is_cut_and_every_piece_is_announced()
     {
         await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-8", CancellationToken.None);
+        await using var device = await _gateway.ConnectDeviceAsync("child-8");
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(5));
 
         await device.SpeakAsync(pcm, CancellationToken.None);
@@ -205,11 +205,12 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     public async Task Without_redis_a_device_gets_503_before_the_upgrade_and_the_gateway_lives_on()
     {
         // A running gateway has its Redis connection already; the outage comes afterwards.
-        await using (await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-before-outage", CancellationToken.None))
+        await using (await _gateway.ConnectDeviceAsync("child-before-outage"))
         {
         }
         await _redis.KillAsync();
         using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {_gateway.Families.Child("child-9")}");
         var uri = new Uri(new UriBuilder(_gateway.BaseAddress) { Scheme = "ws" }.Uri, "/ws/child-9");
 
         var error = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None));

@@ -3,28 +3,44 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Tutor.Device;
 
 namespace Tutor.Tests.Infrastructure;
 
-/// <summary>The real gateway on Kestrel, on a free loopback port, against the test's Redis.</summary>
+/// <summary>The real gateway on Kestrel, on a free loopback port, against the test's Redis and a families directory of its own.</summary>
 public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
 
     public GatewayHost(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null)
     {
-        _settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
+        var all = new Dictionary<string, string>
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Families:Directory"] = Families.Directory,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
+        _settings = all;
         UseKestrel(0);
         StartServer();
     }
 
+    public TestFamilies Families { get; } = new();
+
     public Uri BaseAddress => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    /// <summary>Connects a device of <paramref name="userId"/> (made a child of the test families) with its secret.</summary>
+    public Task<DeviceClient> ConnectDeviceAsync(string userId, DeviceProfile? profile = null, CancellationToken cancellationToken = default) =>
+        DeviceClient.ConnectAsync(BaseAddress, userId, Families.Child(userId), profile ?? DeviceProfile.Pcm16, cancellationToken);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) Families.Dispose();
     }
 }

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Primitives;
+using StackExchange.Redis;
+using Tutor.Contracts.Families;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>
+/// Checks a device's secret on <c>/ws/{user_id}</c> before the upgrade: <c>Authorization: Bearer &lt;token&gt;</c>, or
+/// <c>?token=</c> for clients that cannot set headers. An unknown user and a wrong or revoked secret get the same answer.
+/// </summary>
+public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle throttle, ILogger<DeviceAuthenticator> logger)
+{
+    public async Task<DeviceSignIn> AuthenticateAsync(HttpContext context, string userId, CancellationToken cancellationToken)
+    {
+        var token = TokenOf(context.Request);
+        if (token is null) return DeviceSignIn.MissingCredentials;
+
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        try
+        {
+            if (await throttle.IsBlockedAsync(address, cancellationToken))
+            {
+                logger.LogWarning("Device sign-in from {Address} turned away: too many failures", address);
+                return DeviceSignIn.Throttled;
+            }
+
+            var child = await profiles.FindAsync(userId, cancellationToken);
+            if (child is not null && DeviceTokens.Verify(child, token)) return DeviceSignIn.Accepted(child);
+
+            await throttle.RecordFailureAsync(address, cancellationToken);
+            logger.LogWarning("Device sign-in refused for user {UserId} from {Address}", userId, address);
+            return DeviceSignIn.Refused;
+        }
+        catch (Exception ex) when (ex is ProfileSourceUnavailableException or RedisException)
+        {
+            logger.LogError(ex, "Device sign-in for {UserId} could not be checked", userId);
+            return DeviceSignIn.Unavailable;
+        }
+    }
+
+    private static string? TokenOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7) return header[7..].Trim();
+        return request.Query.TryGetValue("token", out StringValues query) && !StringValues.IsNullOrEmpty(query) ? query.ToString() : null;
+    }
+}
+
+/// <summary>The outcome of a device sign-in.</summary>
+public sealed record DeviceSignIn(DeviceSignInResult Result, ChildProfile? Child = null)
+{
+    public static readonly DeviceSignIn MissingCredentials = new(DeviceSignInResult.MissingCredentials);
+    public static readonly DeviceSignIn Refused = new(DeviceSignInResult.Refused);
+    public static readonly DeviceSignIn Throttled = new(DeviceSignInResult.Throttled);
+    public static readonly DeviceSignIn Unavailable = new(DeviceSignInResult.Unavailable);
+    public static DeviceSignIn Accepted(ChildProfile child) => new(DeviceSignInResult.Accepted, child);
+}
+
+public enum DeviceSignInResult { Accepted, MissingCredentials, Refused, Throttled, Unavailable }

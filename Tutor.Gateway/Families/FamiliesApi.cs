@@ -1,0 +1,95 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Tutor.Contracts;
+using Tutor.Contracts.Families;
+
+namespace Tutor.Gateway.Families;
+
+public static class FamiliesApi
+{
+    /// <summary>
+    /// The parents' API: issue and revoke a child's device secrets (<c>/api/children/{user_id}/devices</c>), and the
+    /// local sign-in of the embedded default (<c>/api/auth/local</c>), which is refused whenever Firebase is configured.
+    /// </summary>
+    public static IEndpointRouteBuilder MapFamiliesApi(this IEndpointRouteBuilder app)
+    {
+        var children = app.MapGroup("/api/children/{userId}").RequireAuthorization();
+        children.MapGet("/devices", ListDevicesAsync);
+        children.MapPost("/devices", IssueDeviceAsync);
+        children.MapDelete("/devices/{deviceId}", RevokeDeviceAsync);
+
+        app.MapPost("/api/auth/local", SignInLocallyAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ListDevicesAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, CancellationToken cancellationToken)
+    {
+        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
+        return child is null
+            ? NotYourChild()
+            : Results.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Created, s.Revoked)));
+    }
+
+    private static async Task<IResult> IssueDeviceAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
+        if (child is null) return NotYourChild();
+
+        var (token, stored) = DeviceTokens.Issue(time);
+        await profiles.SaveDeviceSecretsAsync(child, [.. child.DeviceSecrets, stored], cancellationToken);
+        loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} issued for {UserId} by {Parent}", stored.Id, userId, ParentAccess.ParentIdOf(parent));
+        return Results.Created($"/api/children/{userId}/devices/{stored.Id}", new IssuedDevice(stored.Id, token));
+    }
+
+    private static async Task<IResult> RevokeDeviceAsync(string userId, string deviceId, ClaimsPrincipal parent, ProfileStore profiles,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
+        if (child is null) return NotYourChild();
+        if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
+
+        await profiles.SaveDeviceSecretsAsync(child, child.DeviceSecrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
+        loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} of {UserId} revoked by {Parent}", deviceId, userId, ParentAccess.ParentIdOf(parent));
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> SignInLocallyAsync(LocalSignInRequest request, IOptions<FirebaseOptions> firebase,
+        LocalFamilyDirectory directory, LocalTokenIssuer issuer, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (firebase.Value.IsConfigured)
+        {
+            return Results.Problem("Local sign-in is off: this Tutor signs parents in with Firebase Authentication.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var parent = string.IsNullOrEmpty(request.ParentId) ? null : await directory.FindParentAsync(request.ParentId, cancellationToken);
+        if (parent is null || !PasscodeMatches(parent, request.Passcode ?? ""))
+        {
+            loggers.CreateLogger(typeof(FamiliesApi)).LogWarning("Local sign-in refused for {ParentId}", request.ParentId);
+            return Results.Problem("Wrong parent id or passcode.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var (token, expires) = issuer.Issue(parent);
+        return Results.Ok(new LocalSignInResponse(token, expires));
+    }
+
+    private static bool PasscodeMatches(LocalParent parent, string passcode) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(DeviceTokens.Hash(passcode)),
+            System.Text.Encoding.ASCII.GetBytes(parent.PasscodeSha256.ToLowerInvariant()));
+
+    private static async Task<ChildProfile?> OwnChildAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, CancellationToken cancellationToken)
+    {
+        if (!UserIds.IsValid(userId) || ParentAccess.ParentIdOf(parent) is not { } parentId) return null;
+        var child = await profiles.FindAsync(userId, cancellationToken);
+        return child is not null && child.IsParent(parentId) ? child : null;
+    }
+
+    // The same answer for a child that does not exist and one of another family.
+    private static IResult NotYourChild() => Results.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
+
+    public sealed record LocalSignInRequest(string? ParentId, string? Passcode);
+    public sealed record LocalSignInResponse(string AccessToken, DateTimeOffset ExpiresAt);
+    public sealed record IssuedDevice(string DeviceId, string Token);
+    public sealed record DeviceSummary(string DeviceId, DateTimeOffset Created, bool Revoked);
+}

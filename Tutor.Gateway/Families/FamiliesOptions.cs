@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>Profiles, their cache and the sign-in limits (configuration section <c>Families</c>).</summary>
+public sealed class FamiliesOptions
+{
+    public const string SectionName = "Families";
+
+    /// <summary>The local families directory (used when Firebase is not configured); relative to the gateway's content root.</summary>
+    [Required]
+    public string Directory { get; set; } = "families";
+
+    /// <summary>
+    /// How long a profile stays in the Redis cache. Tutor's own changes (device secrets) replace the cached copy at once;
+    /// this bounds how long a change made directly in Firestore takes to be seen.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long "no such user" is remembered, so that guessing ids does not hammer Firestore.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MissingUserCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Refused device sign-ins one address may make per <see cref="FailureWindow"/> before it is turned away (429).</summary>
+    [Range(1, 100_000)]
+    public int MaxFailedSignIns { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a token from the local sign-in is valid.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan LocalTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Tutor.Contracts.Families;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>
+/// Maps a Firestore <c>users/{uid}</c> document (its typed-value JSON: <c>stringValue</c>, <c>integerValue</c> as a
+/// string, <c>arrayValue</c>, <c>mapValue</c>, …) to a <see cref="ChildProfile"/>, and device secrets back to fields.
+/// The schema is in the README.
+/// </summary>
+public static class FirestoreDocument
+{
+    public const string DeviceSecretsField = "deviceSecrets";
+
+    public static ChildProfile ToProfile(string userId, JsonNode document)
+    {
+        var fields = document["fields"]?.AsObject() ?? new JsonObject();
+        return new ChildProfile(
+            userId,
+            String(fields["name"]) ?? userId,
+            Integer(fields["age"]),
+            String(fields["nativeLanguage"]),
+            String(fields["targetLanguage"]),
+            String(fields["level"]),
+            Array(fields["parents"]).Select(String).OfType<string>().ToList(),
+            Array(fields[DeviceSecretsField]).Select(ToSecret).OfType<DeviceSecret>().ToList());
+    }
+
+    /// <summary>The <c>fields</c> of a PATCH that replaces the device secrets.</summary>
+    public static JsonObject DeviceSecretsFields(IReadOnlyList<DeviceSecret> secrets) => new()
+    {
+        [DeviceSecretsField] = new JsonObject
+        {
+            ["arrayValue"] = new JsonObject
+            {
+                ["values"] = new JsonArray(secrets.Select(secret => (JsonNode)new JsonObject
+                {
+                    ["mapValue"] = new JsonObject
+                    {
+                        ["fields"] = new JsonObject
+                        {
+                            ["id"] = new JsonObject { ["stringValue"] = secret.Id },
+                            ["sha256"] = new JsonObject { ["stringValue"] = secret.Sha256 },
+                            ["created"] = new JsonObject { ["timestampValue"] = secret.Created.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) },
+                            ["revoked"] = new JsonObject { ["booleanValue"] = secret.Revoked },
+                        },
+                    },
+                }).ToArray()),
+            },
+        },
+    };
+
+    private static DeviceSecret? ToSecret(JsonNode? value)
+    {
+        var fields = value?["mapValue"]?["fields"];
+        var id = String(fields?["id"]);
+        var hash = String(fields?["sha256"]);
+        if (id is null || hash is null) return null;
+        var created = fields?["created"]?["timestampValue"]?.GetValue<string>() is { } timestamp
+            ? DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture)
+            : DateTimeOffset.MinValue;
+        return new DeviceSecret(id, hash, created, fields?["revoked"]?["booleanValue"]?.GetValue<bool>() ?? false);
+    }
+
+    private static string? String(JsonNode? value) => value?["stringValue"]?.GetValue<string>();
+
+    private static int? Integer(JsonNode? value) => value?["integerValue"] switch
+    {
+        JsonValue text when text.TryGetValue<string>(out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var n) => n,
+        JsonValue number when number.TryGetValue<int>(out var n) => n,
+        _ => null,
+    };
+
+    private static IEnumerable<JsonNode?> Array(JsonNode? value) => value?["arrayValue"]?["values"]?.AsArray() ?? [];
+}

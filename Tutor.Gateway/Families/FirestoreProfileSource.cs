@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+using Tutor.Contracts.Families;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>Profiles from Firestore's REST API (<c>documents/users/{uid}</c>); retries and timeouts come from the resilience handler.</summary>
+public sealed class FirestoreProfileSource(HttpClient http, FirestoreAuthorization authorization, IOptions<FirebaseOptions> options) : IProfileSource
+{
+    public async Task<ChildProfile?> FindAsync(string userId, CancellationToken cancellationToken)
+    {
+        using var request = await RequestAsync(HttpMethod.Get, DocumentUri(userId), cancellationToken);
+        using var response = await SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        EnsureSuccess(response);
+        var document = await response.Content.ReadFromJsonAsync<JsonNode>(cancellationToken)
+            ?? throw new ProfileSourceUnavailableException("Firestore returned an empty document.");
+        return FirestoreDocument.ToProfile(userId, document);
+    }
+
+    public async Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"{DocumentUri(userId)}?updateMask.fieldPaths={FirestoreDocument.DeviceSecretsField}&currentDocument.exists=true");
+        using var request = await RequestAsync(HttpMethod.Patch, uri, cancellationToken);
+        request.Content = JsonContent.Create(new JsonObject { ["fields"] = FirestoreDocument.DeviceSecretsFields(secrets) });
+        using var response = await SendAsync(request, cancellationToken);
+        EnsureSuccess(response);
+    }
+
+    private Uri DocumentUri(string userId)
+    {
+        var firebase = options.Value;
+        var path = $"projects/{firebase.ProjectId}/databases/(default)/documents/users/{Uri.EscapeDataString(userId)}";
+        return firebase.UsesEmulator ? new Uri($"http://{firebase.EmulatorHost}/v1/{path}") : new Uri(firebase.FirestoreEndpoint, path);
+    }
+
+    private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await authorization.GetTokenAsync(cancellationToken));
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException
+            || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ProfileSourceUnavailableException($"Firestore did not answer: {ex.Message}", ex);
+        }
+    }
+
+    private static void EnsureSuccess(HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ProfileSourceUnavailableException($"Firestore answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+        }
+    }
+}

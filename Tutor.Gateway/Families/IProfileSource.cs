@@ -1,0 +1,16 @@
+using Tutor.Contracts.Families;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>Where profiles live: Firestore, or the local families directory.</summary>
+public interface IProfileSource
+{
+    /// <summary>The child's profile, or null when there is no such child.</summary>
+    Task<ChildProfile?> FindAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the child's device secrets (issuing or revoking one).</summary>
+    Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken);
+}
+
+/// <summary>The profile source could not answer (down, slow, refusing): not the same as "no such user".</summary>
+public sealed class ProfileSourceUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Tutor.Contracts.Families;
+using Tutor.Contracts.Messages;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>
+/// The embedded default: families in JSON files of a local directory the operator edits (format in the README; the
+/// repository ships <c>families/demo.json</c>). Read on every cache miss, so an edit is seen once the cache expires.
+/// </summary>
+public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHostEnvironment environment) : IProfileSource
+{
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
+    public string Directory => Path.GetFullPath(options.Value.Directory, environment.ContentRootPath);
+
+    public async Task<ChildProfile?> FindAsync(string userId, CancellationToken cancellationToken)
+    {
+        foreach (var (_, family) in await ReadAllAsync(cancellationToken))
+        {
+            if (family.Children.FirstOrDefault(c => c.Id == userId) is { } child) return child.ToProfile();
+        }
+        return null;
+    }
+
+    public async Task<LocalParent?> FindParentAsync(string parentId, CancellationToken cancellationToken)
+    {
+        foreach (var (_, family) in await ReadAllAsync(cancellationToken))
+        {
+            if (family.Parents.FirstOrDefault(p => p.Id == parentId) is { } parent) return parent;
+        }
+        return null;
+    }
+
+    public async Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var (path, family) in await ReadAllAsync(cancellationToken))
+            {
+                var index = family.Children.FindIndex(c => c.Id == userId);
+                if (index < 0) continue;
+
+                family.Children[index] = family.Children[index] with
+                {
+                    DeviceSecrets = secrets.Select(s => new LocalDeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked)).ToList(),
+                };
+                var temporary = path + ".tmp";
+                await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(family, Format), cancellationToken);
+                File.Move(temporary, path, overwrite: true);
+                return;
+            }
+            throw new InvalidOperationException($"No family file lists the child '{userId}'.");
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private async Task<List<(string Path, LocalFamily Family)>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            throw new ProfileSourceUnavailableException($"The families directory {Directory} does not exist (Families:Directory).");
+        }
+
+        var families = new List<(string, LocalFamily)>();
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.json").Order())
+        {
+            try
+            {
+                await using var file = File.OpenRead(path);
+                families.Add((path, await JsonSerializer.DeserializeAsync<LocalFamily>(file, Format, cancellationToken) ?? new LocalFamily()));
+            }
+            catch (JsonException ex)
+            {
+                throw new ProfileSourceUnavailableException($"{path} is not a valid family file: {ex.Message}", ex);
+            }
+        }
+        return families;
+    }
+
+    private static readonly JsonSerializerOptions Format = new(TutorJson.Options) { WriteIndented = true };
+}
+
+/// <summary>One family file: its parents (for the local sign-in) and its children.</summary>
+public sealed record LocalFamily
+{
+    public List<LocalParent> Parents { get; init; } = [];
+    public List<LocalChild> Children { get; init; } = [];
+}
+
+/// <summary>A parent who may sign in locally, with the SHA-256 of their passcode.</summary>
+public sealed record LocalParent(string Id, string Name, string PasscodeSha256);
+
+public sealed record LocalChild(
+    string Id, string Name, int? Age, string? NativeLanguage, string? TargetLanguage, string? Level,
+    List<string>? Parents, List<LocalDeviceSecret>? DeviceSecrets)
+{
+    public ChildProfile ToProfile() => new(Id, Name, Age, NativeLanguage, TargetLanguage, Level,
+        Parents ?? [], (DeviceSecrets ?? []).Select(s => new DeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked)).ToList());
+}
+
+public sealed record LocalDeviceSecret(string Id, string Sha256, DateTimeOffset Created, bool Revoked);

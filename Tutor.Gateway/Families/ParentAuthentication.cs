@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Tutor.Contracts.Transcripts;
+
+namespace Tutor.Gateway.Families;
+
+public static class ParentAuthentication
+{
+    /// <summary>
+    /// Parents present a bearer token: a Firebase ID token (issuer and audience of the project, keys from Google) when
+    /// Firebase is configured, otherwise a token from the local sign-in. SignalR clients pass it as <c>access_token</c>.
+    /// </summary>
+    public static void AddParentAuthentication(this IHostApplicationBuilder builder, FirebaseOptions firebase)
+    {
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddAuthorization();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<LocalTokenIssuer>((jwt, local) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.RequireHttpsMetadata = false; // only the metadata address of a test stand-in is plain http
+                if (firebase.IsConfigured)
+                {
+                    jwt.Authority = firebase.Issuer;
+                    jwt.MetadataAddress = firebase.MetadataAddress ?? $"{firebase.Issuer}/.well-known/openid-configuration";
+                    jwt.TokenValidationParameters = new TokenValidationParameters
+                    {
+                        ValidIssuer = firebase.Issuer,
+                        ValidAudience = firebase.ProjectId,
+                        ValidateLifetime = true,
+                        RequireSignedTokens = true,
+                        RequireExpirationTime = true,
+                        ClockSkew = TimeSpan.FromMinutes(1),
+                    };
+                }
+                else
+                {
+                    jwt.TokenValidationParameters = new TokenValidationParameters
+                    {
+                        ValidIssuer = LocalTokenIssuer.Issuer,
+                        ValidAudience = LocalTokenIssuer.Audience,
+                        ValidateLifetime = true,
+                        RequireSignedTokens = true,
+                        RequireExpirationTime = true,
+                        IssuerSigningKeyResolver = (_, _, _, _) => local.SigningKey is { } key ? [key] : [],
+                        ClockSkew = TimeSpan.FromMinutes(1),
+                    };
+                }
+
+                jwt.Events = new JwtBearerEvents
+                {
+                    // Browsers cannot set headers on WebSockets: SignalR sends the token in the query string.
+                    OnMessageReceived = context =>
+                    {
+                        if (context.Request.Path.StartsWithSegments(TranscriptHub.Path)
+                            && context.Request.Query["access_token"] is { Count: > 0 } token)
+                        {
+                            context.Token = token.ToString();
+                        }
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Tutor.Contracts.Families;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>
+/// Profiles exactly as the seed looks users up: the Redis cache <c>user:{user_id}</c> first, else the source (Firestore
+/// or the local directory), then cached with an expiry. Concurrent lookups of one user in this gateway share one
+/// source call; "no such user" is cached briefly too.
+/// </summary>
+public sealed class ProfileStore(IConnectionMultiplexer redis, IProfileSource source, IOptions<FamiliesOptions> options, ILogger<ProfileStore> logger)
+{
+    private const string Missing = "missing";
+    private readonly ConcurrentDictionary<string, Lazy<Task<ChildProfile?>>> _loading = new();
+
+    public async Task<ChildProfile?> FindAsync(string userId, CancellationToken cancellationToken)
+    {
+        var cached = await redis.GetDatabase().StringGetAsync(RedisKeys.ChildProfile(userId)).WaitAsync(cancellationToken);
+        if (cached.HasValue)
+        {
+            return cached == Missing ? null : JsonSerializer.Deserialize<ChildProfile>((string)cached!, TutorJson.Options);
+        }
+
+        var load = _loading.GetOrAdd(userId, id => new Lazy<Task<ChildProfile?>>(() => LoadAsync(id)));
+        try
+        {
+            return await load.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _loading.TryRemove(new KeyValuePair<string, Lazy<Task<ChildProfile?>>>(userId, load));
+        }
+    }
+
+    /// <summary>Replaces the child's device secrets at the source and in the cache, so a revoked secret stops working at once.</summary>
+    public async Task SaveDeviceSecretsAsync(ChildProfile child, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken)
+    {
+        await source.SaveDeviceSecretsAsync(child.UserId, secrets, cancellationToken);
+        await CacheAsync(child.UserId, child with { DeviceSecrets = secrets });
+    }
+
+    /// <summary>Forgets the cached copy; the next lookup reads the source.</summary>
+    public Task InvalidateAsync(string userId) => redis.GetDatabase().KeyDeleteAsync(RedisKeys.ChildProfile(userId));
+
+    // Not tied to one caller's cancellation: other callers may be waiting on the same load.
+    private async Task<ChildProfile?> LoadAsync(string userId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var profile = await source.FindAsync(userId, timeout.Token);
+        logger.LogInformation("Profile of {UserId} loaded from {Source}: {Found}", userId, source.GetType().Name, profile is null ? "no such user" : "found");
+        await CacheAsync(userId, profile);
+        return profile;
+    }
+
+    private Task CacheAsync(string userId, ChildProfile? profile) => profile switch
+    {
+        null when options.Value.MissingUserCacheLifetime <= TimeSpan.Zero => Task.CompletedTask,
+        null => redis.GetDatabase().StringSetAsync(RedisKeys.ChildProfile(userId), Missing, options.Value.MissingUserCacheLifetime),
+        _ => redis.GetDatabase().StringSetAsync(RedisKeys.ChildProfile(userId), JsonSerializer.Serialize(profile, TutorJson.Options), options.Value.CacheLifetime),
+    };
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Tutor.Contracts.Messages;
+using Tutor.Gateway.Families;
+
+namespace Tutor.Tests.Infrastructure;
+
+/// <summary>
+/// A local families directory for a test (the embedded default's format): children are added on demand, each with a
+/// parent and a device secret the test knows.
+/// </summary>
+public sealed class TestFamilies : IDisposable
+{
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("tutor-families-").FullName;
+
+    public static string TokenFor(string userId) => $"{userId}-device.secret-of-{userId}";
+
+    public static string ParentOf(string userId) => $"parent-of-{userId}";
+
+    public const string Passcode = "open sesame";
+
+    /// <summary>Makes sure the child exists (with its parent) and returns its device token.</summary>
+    public string Child(string userId, string? parentId = null, params string[] extraParents)
+    {
+        var path = Path.Combine(Directory, $"{userId}.json");
+        if (File.Exists(path)) return TokenFor(userId);
+
+        var parent = parentId ?? ParentOf(userId);
+        var family = new LocalFamily
+        {
+            Parents = [new LocalParent(parent, $"Parent {parent}", DeviceTokens.Hash(Passcode))],
+            Children =
+            [
+                new LocalChild(userId, $"Child {userId}", 7, "es", "en", "beginner", [parent, .. extraParents],
+                    [new LocalDeviceSecret($"{userId}-device", DeviceTokens.Hash($"secret-of-{userId}"), DateTimeOffset.UtcNow, false)]),
+            ],
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(family, TutorJson.Options));
+        return TokenFor(userId);
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+}
