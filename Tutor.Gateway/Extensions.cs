@@ -40,6 +40,7 @@ internal static class Extensions
                 .AddStandardResilienceHandler(resilience =>
                 {
                     resilience.AttemptTimeout.Timeout = firebase.AttemptTimeout;
+                    resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
                     resilience.TotalRequestTimeout.Timeout = firebase.TotalTimeout;
                     resilience.CircuitBreaker.SamplingDuration = firebase.AttemptTimeout * 2 > TimeSpan.FromSeconds(30) ? firebase.AttemptTimeout * 2 : TimeSpan.FromSeconds(30);
                 });

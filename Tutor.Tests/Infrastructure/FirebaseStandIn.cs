@@ -20,7 +20,7 @@ namespace Tutor.Tests.Infrastructure;
 /// failures and slowness on demand), the OAuth token endpoint a service account signs in at, and the OpenID metadata and
 /// keys that Firebase ID tokens are checked against. It lives in the tests only; it also mints ID tokens with its own key.
 /// </summary>
-public sealed class FirebaseStandIn : IAsyncLifetime
+public sealed class FirebaseStandIn : IAsyncLifetime, IAsyncDisposable
 {
     public const string ProjectId = "tutor-test-project";
     public const string AccessToken = "ya29.stand-in-access-token";
@@ -75,6 +75,8 @@ public sealed class FirebaseStandIn : IAsyncLifetime
         if (_app is not null) await _app.DisposeAsync();
         _signingKey.Dispose();
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     /// <summary>Stores a child's document as Firestore holds it.</summary>
     public void PutChild(string userId, string name, int age, IEnumerable<string> parents, IEnumerable<(string Id, string Sha256)> secrets) =>

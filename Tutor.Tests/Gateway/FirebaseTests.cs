@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.IdentityModel.Tokens;
+using Tutor.Device;
+using Tutor.Gateway.Families;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Gateway;
+
+/// <summary>
+/// A gateway configured for a Firebase project: profiles read from Firestore's REST API with a service account's token,
+/// parents signed in with Firebase ID tokens — all against the in-test stand-in of Google's endpoints.
+/// </summary>
+public sealed class FirebaseTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+    private readonly FirebaseStandIn _firebase = new();
+    private readonly string _keys = Directory.CreateTempSubdirectory("tutor-firebase-").FullName;
+    private GatewayHost _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        await _firebase.InitializeAsync();
+        _gateway = new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["Firebase:ProjectId"] = FirebaseStandIn.ProjectId,
+            ["Firebase:CredentialsPath"] = _firebase.WriteServiceAccountKey(_keys),
+            ["Firebase:FirestoreEndpoint"] = new Uri(_firebase.Address, "/v1/").ToString(),
+            ["Firebase:MetadataAddress"] = _firebase.MetadataAddress,
+            ["Firebase:AttemptTimeout"] = "00:00:00.500",
+            ["Firebase:TotalTimeout"] = "00:00:01.500",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _firebase.DisposeAsync();
+        await _redis.DisposeAsync();
+        Directory.Delete(_keys, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_device_is_checked_against_its_firestore_profile_read_with_the_service_accounts_token_and_then_cached()
+    {
+        PutChild("fs-child", "fs-parent");
+
+        Assert.Equal(101, (await UpgradeAsync("fs-child")).Status);
+        Assert.Equal(101, (await UpgradeAsync("fs-child")).Status);
+
+        var reads = Reads("fs-child");
+        Assert.Single(reads); // the second connection came from the Redis cache
+        Assert.Equal($"Bearer {FirebaseStandIn.AccessToken}", reads[0].Authorization);
+        Assert.True(_firebase.TokenRequests >= 1, "the service account signed in at its token endpoint");
+        Assert.Equal(403, (await UpgradeAsync("fs-child", "fs-child-device.wrong")).Status);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_connections_of_one_child_make_one_firestore_call()
+    {
+        PutChild("fs-popular", "fs-parent");
+        _firebase.Delays["fs-popular"] = TimeSpan.FromMilliseconds(300);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => UpgradeAsync("fs-popular")));
+
+        Assert.All(answers, a => Assert.Equal(101, a.Status));
+        Assert.Single(Reads("fs-popular"));
+    }
+
+    [Fact]
+    public async Task A_missing_document_is_refused_like_a_wrong_secret_and_not_asked_for_again_at_once()
+    {
+        PutChild("fs-known", "fs-parent");
+        var unknown = await UpgradeAsync("fs-ghost", TestFamilies.TokenFor("fs-known"));
+        var wrong = await UpgradeAsync("fs-known", TestFamilies.TokenFor("fs-ghost"));
+        await UpgradeAsync("fs-ghost", TestFamilies.TokenFor("fs-known"));
+
+        Assert.Equal(403, unknown.Status);
+        Assert.Equal(wrong, unknown);
+        Assert.Single(Reads("fs-ghost"));
+    }
+
+    [Fact]
+    public async Task A_failing_firestore_is_retried_and_one_that_stays_down_or_slow_gets_the_device_a_503()
+    {
+        PutChild("fs-flaky", "fs-parent");
+        PutChild("fs-down", "fs-parent");
+        PutChild("fs-slow", "fs-parent");
+        _firebase.Failures["fs-flaky"] = 1;
+        _firebase.Failures["fs-down"] = 100;
+        _firebase.Delays["fs-slow"] = TimeSpan.FromSeconds(5);
+
+        Assert.Equal(101, (await UpgradeAsync("fs-flaky")).Status);
+        Assert.Equal(2, Reads("fs-flaky").Count);
+        Assert.Equal(503, (await UpgradeAsync("fs-down")).Status);
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(503, (await UpgradeAsync("fs-slow")).Status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"a slow Firestore is given up on ({clock.Elapsed.TotalSeconds:0.0} s)");
+    }
+
+    [Fact]
+    public async Task A_parent_with_a_firebase_id_token_issues_a_device_secret_that_is_written_to_firestore()
+    {
+        PutChild("fs-new-device", "fs-parent");
+        using var parent = Client(_firebase.IdToken("fs-parent"));
+
+        var response = await parent.PostAsync("/api/children/fs-new-device/devices", null);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        var secrets = _firebase.Document("fs-new-device")!["fields"]!["deviceSecrets"]!["arrayValue"]!["values"]!.AsArray();
+        Assert.Equal(2, secrets.Count);
+        Assert.Contains(_firebase.DocumentRequests, r => r.Method == "PATCH" && r.UserId == "fs-new-device");
+        await using (await DeviceClient.ConnectAsync(_gateway.BaseAddress, "fs-new-device", token, DeviceProfile.Pcm16, CancellationToken.None)) { }
+    }
+
+    public static TheoryData<string> RefusedTokens => ["expired", "wrong_audience", "wrong_issuer", "unsigned", "other_key", "garbage"];
+
+    [Theory]
+    [MemberData(nameof(RefusedTokens))]
+    public async Task Only_a_valid_firebase_id_token_signs_a_parent_in(string kind)
+    {
+        PutChild("fs-jwt", "fs-jwt-parent");
+        using var otherKey = RSA.Create(2048);
+        var token = kind switch
+        {
+            "expired" => _firebase.IdToken("fs-jwt-parent", expires: DateTime.UtcNow.AddMinutes(-10)),
+            "wrong_audience" => _firebase.IdToken("fs-jwt-parent", audience: "another-project"),
+            "wrong_issuer" => _firebase.IdToken("fs-jwt-parent", issuer: "https://securetoken.google.com/another-project"),
+            "unsigned" => _firebase.IdToken("fs-jwt-parent", unsigned: true),
+            "other_key" => _firebase.IdToken("fs-jwt-parent", key: new RsaSecurityKey(otherKey) { KeyId = "stand-in-1" }),
+            _ => "not.a.token",
+        };
+        using var valid = Client(_firebase.IdToken("fs-jwt-parent"));
+        using var refused = Client(token);
+
+        Assert.Equal(HttpStatusCode.OK, (await valid.GetAsync("/api/children/fs-jwt/devices")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await refused.GetAsync("/api/children/fs-jwt/devices")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_local_sign_in_is_off_when_firebase_is_configured()
+    {
+        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+
+        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = "demo-parent", passcode = "tutor-demo" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("Firebase", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_firestore_emulator_is_used_with_the_owner_token()
+    {
+        await using var emulator = new FirebaseStandIn { ExpectedAuthorization = "Bearer owner" };
+        await emulator.InitializeAsync();
+        emulator.PutChild("emu-child", "Emu", 6, ["emu-parent"], [("emu-child-device", DeviceTokens.Hash("secret-of-emu-child"))]);
+        await using var gateway = new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["Firebase:ProjectId"] = FirebaseStandIn.ProjectId,
+            ["FIRESTORE_EMULATOR_HOST"] = emulator.EmulatorHost,
+            ["Firebase:MetadataAddress"] = emulator.MetadataAddress,
+        });
+
+        Assert.Equal(101, (await RawUpgrade.RequestAsync(gateway.BaseAddress, "/ws/emu-child", $"Bearer {TestFamilies.TokenFor("emu-child")}")).Status);
+        Assert.Equal("Bearer owner", Assert.Single(emulator.DocumentRequests).Authorization);
+    }
+
+    [Fact]
+    public void A_half_configured_firebase_stops_the_gateway_with_a_message_that_says_what_is_missing()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["Firebase:ProjectId"] = FirebaseStandIn.ProjectId,
+        }));
+
+        Assert.Contains("no credentials", error.ToString());
+        Assert.Contains("Firebase:CredentialsPath", error.ToString());
+    }
+
+    private void PutChild(string userId, string parentId) =>
+        _firebase.PutChild(userId, $"Child {userId}", 7, [parentId], [($"{userId}-device", DeviceTokens.Hash($"secret-of-{userId}"))]);
+
+    private Task<(int Status, string Body)> UpgradeAsync(string userId, string? token = null) =>
+        RawUpgrade.RequestAsync(_gateway.BaseAddress, $"/ws/{userId}", $"Bearer {token ?? TestFamilies.TokenFor(userId)}");
+
+    private List<(string Method, string UserId, string? Authorization)> Reads(string userId) =>
+        _firebase.DocumentRequests.Where(r => r.UserId == userId && r.Method == "GET").ToList();
+
+    private HttpClient Client(string bearer)
+    {
+        var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return http;
+    }
+}

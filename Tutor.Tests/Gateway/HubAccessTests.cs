@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Tutor.Contracts.Transcripts;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Gateway;
+
+/// <summary>Parents on the transcript hub see their own children and nobody else's.</summary>
+public sealed class HubAccessTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+    private GatewayHost _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _gateway = new GatewayHost(_redis);
+        _gateway.Families.Child("anna");
+        _gateway.Families.Child("ben");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Nobody_connects_without_signing_in()
+    {
+        await using var anonymous = new HubConnectionBuilder().WithUrl(new Uri(_gateway.BaseAddress, TranscriptHub.Path)).Build();
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync());
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_parent_follows_their_child_and_never_another_familys()
+    {
+        var (annasParent, heard) = await ConnectParentAsync("anna");
+
+        await annasParent.InvokeAsync(nameof(TranscriptHub.Follow), "anna");
+        var refused = await Assert.ThrowsAsync<HubException>(() => annasParent.InvokeAsync(nameof(TranscriptHub.Follow), "ben"));
+        var unknown = await Assert.ThrowsAsync<HubException>(() => annasParent.InvokeAsync(nameof(TranscriptHub.Follow), "nobody"));
+        await annasParent.InvokeAsync(nameof(TranscriptHub.Unfollow), "ben"); // leaving a group one is not in changes nothing
+
+        Assert.Contains("cannot follow", refused.Message);
+        Assert.Equal(refused.Message, unknown.Message);
+
+        // What the workers send to each child's group (through the same hub context they use).
+        var hub = _gateway.Services.GetRequiredService<IHubContext<TranscriptHub, ITranscriptClient>>();
+        await hub.Clients.Group(TranscriptGroups.ForUser("ben")).ChildSaid(Line("ben", "a secret about ben"));
+        await hub.Clients.Group(TranscriptGroups.ForUser("anna")).ChildSaid(Line("anna", "hello from anna"));
+        await Eventually.HoldsAsync(() => Task.FromResult(heard.Count >= 1), "anna's parent hears anna");
+        await Task.Delay(300);
+
+        Assert.Equal(["hello from anna"], heard.Select(l => l.Text));
+        await annasParent.DisposeAsync();
+    }
+
+    private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child)
+    {
+        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode });
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        var heard = new ConcurrentQueue<TranscriptLine>();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(_gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .Build();
+        connection.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), heard.Enqueue);
+        connection.On<TranscriptLine>(nameof(ITranscriptClient.TutorSaid), heard.Enqueue);
+        await connection.StartAsync();
+        return (connection, heard);
+    }
+
+    private static TranscriptLine Line(string child, string text) => new(child, "session", "turn", text, DateTimeOffset.UtcNow);
+}
