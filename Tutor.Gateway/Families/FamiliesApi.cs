@@ -54,18 +54,26 @@ public static class FamiliesApi
         return Results.NoContent();
     }
 
-    private static async Task<IResult> SignInLocallyAsync(LocalSignInRequest request, IOptions<FirebaseOptions> firebase,
-        LocalFamilyDirectory directory, LocalTokenIssuer issuer, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> SignInLocallyAsync(LocalSignInRequest request, HttpContext context, IOptions<FirebaseOptions> firebase,
+        LocalFamilyDirectory directory, LocalTokenIssuer issuer, SignInThrottle throttle, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (firebase.Value.IsConfigured)
         {
             return Results.Problem("Local sign-in is off: this Tutor signs parents in with Firebase Authentication.", statusCode: StatusCodes.Status403Forbidden);
         }
 
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (await throttle.IsBlockedAsync(address, cancellationToken))
+        {
+            context.Response.Headers.RetryAfter = "60";
+            return Results.Problem("Too many refused attempts from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         var parent = string.IsNullOrEmpty(request.ParentId) ? null : await directory.FindParentAsync(request.ParentId, cancellationToken);
         if (parent is null || !PasscodeMatches(parent, request.Passcode ?? ""))
         {
-            loggers.CreateLogger(typeof(FamiliesApi)).LogWarning("Local sign-in refused for {ParentId}", request.ParentId);
+            await throttle.RecordFailureAsync(address, cancellationToken);
+            loggers.CreateLogger(typeof(FamiliesApi)).LogWarning("Local sign-in refused for {ParentId} from {Address}", request.ParentId, address);
             return Results.Problem("Wrong parent id or passcode.", statusCode: StatusCodes.Status401Unauthorized);
         }
 

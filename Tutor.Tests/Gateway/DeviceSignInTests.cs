@@ -17,7 +17,8 @@ public sealed class DeviceSignInTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        _gateway = new GatewayHost(_redis, new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "5" });
+        // The throttle counts per address, and every test here comes from 127.0.0.1: only the throttling tests get a low limit.
+        _gateway = new GatewayHost(_redis, new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "1000" });
     }
 
     public async Task DisposeAsync()
@@ -66,13 +67,14 @@ public sealed class DeviceSignInTests : IAsyncLifetime
     [Fact]
     public async Task Repeated_failures_from_one_address_are_turned_away_even_with_the_right_secret()
     {
-        var token = _gateway.Families.Child("child-d");
+        await using var strict = await StrictGatewayAsync();
+        var token = strict.Families.Child("child-d");
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(403, (await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-d", $"Bearer {token}-guess-{i}")).Status);
+            Assert.Equal(403, (await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}-guess-{i}")).Status);
         }
 
-        var (status, body) = await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-d", $"Bearer {token}");
+        var (status, body) = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}");
 
         Assert.Equal(429, status);
         Assert.Contains("Too many", body);
@@ -143,6 +145,23 @@ public sealed class DeviceSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Guessing_passcodes_is_throttled_like_guessing_device_secrets()
+    {
+        await using var strict = await StrictGatewayAsync();
+        strict.Families.Child("child-l");
+        using var http = new HttpClient { BaseAddress = strict.BaseAddress };
+        for (var i = 0; i < 5; i++)
+        {
+            var guess = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("child-l"), passcode = $"guess {i}" });
+            Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
+        }
+
+        var right = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("child-l"), passcode = TestFamilies.Passcode });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+    }
+
+    [Fact]
     public async Task A_tampered_local_token_is_refused()
     {
         _gateway.Families.Child("child-j");
@@ -157,6 +176,13 @@ public sealed class DeviceSignInTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, (await parent.GetAsync("/api/children/child-j/devices")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/children/child-k/devices")).StatusCode);
+    }
+
+    /// <summary>A gateway that turns an address away after 5 refusals, starting from a clean count.</summary>
+    private async Task<GatewayHost> StrictGatewayAsync()
+    {
+        foreach (var key in await _redis.KeysAsync("auth-failures:*")) await _redis.Database.KeyDeleteAsync(key);
+        return new GatewayHost(_redis, new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "5" });
     }
 
     private async Task<HttpClient> SignedInAsync(string parentId)
