@@ -3,6 +3,7 @@ using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.OpenAi;
 using Tutor.Workers.Replies;
+using Tutor.Workers.Safety;
 using Tutor.Workers.Speech;
 using Tutor.Workers.Turns;
 
@@ -34,7 +35,13 @@ internal static class Extensions
         builder.Services.AddHostedService<UtteranceListener>();
 
         builder.Services.AddSingleton<DeviceAudioConverter>();
-        builder.Services.AddSingleton<ILessonWorkflow, PassThroughLessonWorkflow>();
+        builder.Services.AddOptions<LessonOptions>().Bind(builder.Configuration.GetSection(LessonOptions.SectionName));
+        builder.Services.AddOptions<SafetyOptions>().Bind(builder.Configuration.GetSection(SafetyOptions.SectionName));
+        builder.Services.AddSingleton<LessonCatalog>();
+        builder.Services.AddHostedService<RequiredAtStart<LessonCatalog>>();
+        builder.Services.AddSingleton<LessonEngine>();
+        builder.Services.AddSingleton<ChildProgressStore>();
+        builder.Services.AddSingleton<TutorConversation>();
         builder.AddOpenAiProviders();
 
         // Workers only send: IHubContext publishes through the same backplane the gateway's hub listens on.

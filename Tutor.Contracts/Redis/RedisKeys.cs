@@ -15,6 +15,12 @@ public static class RedisKeys
     /// <summary>A child's cached profile (JSON), read before Firebase or the local directory.</summary>
     public static string ChildProfile(string userId) => $"user:{userId}";
 
+    /// <summary>A child's lesson progress (JSON <see cref="Lessons.ChildProgress"/>), kept across sessions.</summary>
+    public static string ChildProgress(string userId) => $"progress:{userId}";
+
+    /// <summary>Held by the worker running one of the child's turns, so two turns of a child never run at once.</summary>
+    public static string ChildTurnLock(string userId) => $"turn-lock:{userId}";
+
     /// <summary>Counts failed device sign-ins from one address within the limiter's window.</summary>
     public static string FailedSignIns(string address) => $"auth-failures:{address}";
 

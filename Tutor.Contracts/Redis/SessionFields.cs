@@ -10,4 +10,6 @@ public static class SessionFields
     public const string SampleRate = "sample_rate";
     /// <summary>The uplink channel count.</summary>
     public const string Channels = "channels";
+    /// <summary>The child's profile as it was when the device connected (JSON <see cref="Families.ChildProfile"/> without device secrets).</summary>
+    public const string Profile = "profile";
 }

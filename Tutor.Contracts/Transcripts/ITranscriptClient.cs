@@ -5,12 +5,38 @@ public interface ITranscriptClient
 {
     Task ChildSaid(TranscriptLine line);
     Task TutorSaid(TranscriptLine line);
+    Task ProgressChanged(ProgressUpdate progress);
 }
 
-/// <summary>One line of a conversation.</summary>
-public sealed record TranscriptLine(string UserId, string SessionId, string TurnId, string Text, DateTimeOffset At);
+/// <summary>
+/// One line of a conversation. <see cref="Outcome"/> (on the child's line) is how the tutor judged the answer:
+/// <c>correct</c>, <c>incorrect</c> or <c>unclear</c>; <see cref="Safety"/> marks what child safety did:
+/// <c>input_redirected</c> (the child's words were flagged) or <c>reply_replaced</c> (the model's reply was flagged or
+/// failed and the lesson's own words were said instead).
+/// </summary>
+public sealed record TranscriptLine(
+    string UserId, string SessionId, string TurnId, string Text, DateTimeOffset At,
+    string? LessonId = null, string? StepId = null, string? Outcome = null, string? Safety = null);
+
+/// <summary>Where the child is after a turn.</summary>
+public sealed record ProgressUpdate(
+    string UserId, string? LessonId, string? LessonTitle, string? StepId, int StepNumber, int StepCount,
+    string? Outcome, int WordsMastered, IReadOnlyList<string> NewlyMastered, bool LessonCompleted, DateTimeOffset At);
 
 public static class TranscriptGroups
 {
     public static string ForUser(string userId) => $"user:{userId}";
+}
+
+public static class Outcomes
+{
+    public const string Correct = "correct";
+    public const string Incorrect = "incorrect";
+    public const string Unclear = "unclear";
+}
+
+public static class SafetyMarks
+{
+    public const string InputRedirected = "input_redirected";
+    public const string ReplyReplaced = "reply_replaced";
 }

@@ -48,7 +48,7 @@ public static class DeviceApi
             DeviceSession session;
             try
             {
-                session = await sessions.OpenAsync(userId, AudioParams.Pcm16Mono16k, context.RequestAborted);
+                session = await sessions.OpenAsync(signIn.Child!, AudioParams.Pcm16Mono16k, context.RequestAborted);
             }
             catch (RedisException ex)
             {

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using System.Text.Json;
 using Tutor.Contracts.Devices;
+using Tutor.Contracts.Families;
+using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 
 namespace Tutor.Gateway.Sessions;
@@ -10,7 +13,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
 {
     private readonly string _gateway = $"{Environment.MachineName}:{Environment.ProcessId}";
 
-    public async Task<DeviceSession> OpenAsync(string userId, AudioParams uplink, CancellationToken cancellationToken)
+    public async Task<DeviceSession> OpenAsync(ChildProfile child, AudioParams uplink, CancellationToken cancellationToken)
     {
         if (!redis.IsConnected)
         {
@@ -18,6 +21,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
             throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
         }
 
+        var userId = child.UserId;
         var session = new DeviceSession(Guid.NewGuid().ToString("N"), userId, uplink);
         var key = RedisKeys.Session(session.SessionId);
         var db = redis.GetDatabase();
@@ -29,6 +33,8 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
             new(SessionFields.ConnectedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
             new(SessionFields.SampleRate, uplink.SampleRate),
             new(SessionFields.Channels, uplink.Channels),
+            // What the tutor needs to know of the child; the device secrets stay out of it.
+            new(SessionFields.Profile, JsonSerializer.Serialize(child with { DeviceSecrets = [] }, TutorJson.Options)),
         ]);
         _ = transaction.KeyExpireAsync(key, options.Value.RecordLifetime);
         await transaction.ExecuteAsync().WaitAsync(cancellationToken);

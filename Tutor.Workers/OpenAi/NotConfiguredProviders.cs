@@ -1,16 +1,12 @@
 using Tutor.Contracts.Audio;
-using Tutor.Workers.Lessons;
-using Tutor.Workers.Replies;
 using Tutor.Workers.Speech;
 
 namespace Tutor.Workers.OpenAi;
 
 /// <summary>Stands in for every provider when no API key is set, so that each turn ends with a message that says what to do.</summary>
-public sealed class NotConfiguredProviders : ISpeechToText, IReplyWriter, ITextToSpeech
+public sealed class NotConfiguredProviders : ISpeechToText, ITextToSpeech
 {
     public Task<string> TranscribeAsync(PcmAudio utterance, CancellationToken cancellationToken) => throw new ProviderNotConfiguredException();
-
-    public IAsyncEnumerable<string> WriteAsync(LessonTurn turn, CancellationToken cancellationToken) => throw new ProviderNotConfiguredException();
 
     public Task<byte[]> SynthesizeAsync(string sentence, CancellationToken cancellationToken) => throw new ProviderNotConfiguredException();
 }

@@ -28,6 +28,9 @@ public sealed class OpenAiOptions
     [Required(AllowEmptyStrings = false)]
     public string Voice { get; set; } = "";
 
+    [Required(AllowEmptyStrings = false)]
+    public string ModerationModel { get; set; } = "omni-moderation-latest";
+
     /// <summary>The language the child speaks (ISO-639-1), a hint for transcription; empty lets the model detect it.</summary>
     public string? Language { get; set; }
 

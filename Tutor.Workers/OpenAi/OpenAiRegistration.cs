@@ -2,6 +2,7 @@ using System.ClientModel;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using Tutor.Workers.Replies;
+using Tutor.Workers.Safety;
 using Tutor.Workers.Speech;
 
 namespace Tutor.Workers.OpenAi;
@@ -22,10 +23,12 @@ internal static class OpenAiRegistration
         var configured = builder.Configuration.GetSection(OpenAiOptions.SectionName).Get<OpenAiOptions>()?.IsConfigured == true;
         if (!configured)
         {
+            // The lessons still run: the offline tutor needs no model. Speech needs a provider (offline speech is next).
             builder.Services.AddSingleton<NotConfiguredProviders>();
             builder.Services.AddSingleton<ISpeechToText>(sp => sp.GetRequiredService<NotConfiguredProviders>());
-            builder.Services.AddSingleton<IReplyWriter>(sp => sp.GetRequiredService<NotConfiguredProviders>());
             builder.Services.AddSingleton<ITextToSpeech>(sp => sp.GetRequiredService<NotConfiguredProviders>());
+            builder.Services.AddSingleton<ITutor, OfflineTutor>();
+            builder.Services.AddSingleton<IModeration, WordListModeration>();
             return;
         }
 
@@ -39,7 +42,8 @@ internal static class OpenAiRegistration
             });
         });
         builder.Services.AddSingleton<ISpeechToText, OpenAiSpeechToText>();
-        builder.Services.AddSingleton<IReplyWriter, OpenAiReplyWriter>();
+        builder.Services.AddSingleton<ITutor, ChatTutor>();
+        builder.Services.AddSingleton<IModeration, OpenAiModeration>();
         builder.Services.AddSingleton<ITextToSpeech, OpenAiTextToSpeech>();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tutor.Contracts.Audio;
@@ -15,15 +14,16 @@ using Tutor.Workers.Speech;
 namespace Tutor.Workers.Turns;
 
 /// <summary>
-/// One turn of the conversation: the child's audio → text → lesson workflow → reply sentences → speech in the device's
-/// format → published part by part for the session's gateway, with both lines of the transcript sent to the parents.
+/// One turn of the conversation: the child's audio → text → the lesson turn (judgement, reply sentences, child safety,
+/// progress) → speech in the device's format → published part by part for the session's gateway, with both lines of the
+/// transcript and the child's progress sent to the parents.
 /// </summary>
 public sealed class TurnProcessor(
     IConnectionMultiplexer redis,
     SessionDirectory sessions,
     ISpeechToText speechToText,
-    ILessonWorkflow lessons,
-    IReplyWriter replyWriter,
+    TutorConversation conversation,
+    ChildProgressStore progress,
     ITextToSpeech textToSpeech,
     DeviceAudioConverter converter,
     ReplyPublisher replies,
@@ -115,28 +115,24 @@ public sealed class TurnProcessor(
         var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, cancellationToken));
         logger.LogInformation("Turn {TurnId}: child said \"{Text}\"", turnId, heard);
         await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard), cancellationToken);
-        await transcript.ChildSaidAsync(session, turnId, heard);
 
-        var lesson = await lessons.NextAsync(new LessonContext(session.UserId, session.SessionId, heard), cancellationToken);
-
-        var said = new StringBuilder();
+        // One turn of a child at a time, whichever worker takes it: the progress is read, moved and written under the lock.
+        await using var childTurn = await progress.LockAsync(session.UserId, options.Value.MaxTurnDuration, cancellationToken);
+        var before = await progress.LoadAsync(session.UserId, cancellationToken);
         var sequence = 0;
-        var sentences = replyWriter.WriteAsync(lesson, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (sentences)
+        var turn = await telemetry.MeasureAsync("reply", () => conversation.TakeTurnAsync(session.Child, before, heard, async sentence =>
         {
-            while (await telemetry.MeasureAsync("reply", () => sentences.MoveNextAsync().AsTask()))
-            {
-                var sentence = sentences.Current;
-                var speech = await telemetry.MeasureAsync("tts", () => textToSpeech.SynthesizeAsync(sentence, cancellationToken));
-                var pcm = await telemetry.MeasureAsync("convert", () => converter.ToDevicePcmAsync(speech, session.Audio, cancellationToken));
-                await replies.PublishPartAsync(session.SessionId, turnId, sequence++, sentence, pcm, cancellationToken);
-                said.Append(said.Length > 0 ? " " : "").Append(sentence);
-            }
-        }
+            var speech = await telemetry.MeasureAsync("tts", () => textToSpeech.SynthesizeAsync(sentence, cancellationToken));
+            var pcm = await telemetry.MeasureAsync("convert", () => converter.ToDevicePcmAsync(speech, session.Audio, cancellationToken));
+            await replies.PublishPartAsync(session.SessionId, turnId, sequence++, sentence, pcm, cancellationToken);
+        }, cancellationToken));
 
         await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId), cancellationToken);
-        logger.LogInformation("Turn {TurnId}: tutor said \"{Text}\" in {Parts} part(s)", turnId, said, sequence);
-        await transcript.TutorSaidAsync(session, turnId, said.ToString());
+        var now = DateTimeOffset.UtcNow;
+        await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, heard, turn.TutorSaid, now), cancellationToken);
+        logger.LogInformation("Turn {TurnId}: {Outcome}; tutor said \"{Text}\" in {Parts} part(s); now at {Lesson}/{Step}",
+            turnId, turn.Move.Outcome ?? "-", turn.TutorSaid, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
+        await transcript.TurnTakenAsync(session, turnId, heard, turn, now);
     }
 
     private void Record(string outcome, long started, Activity? activity)

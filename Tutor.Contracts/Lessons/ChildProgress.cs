@@ -1,0 +1,29 @@
+namespace Tutor.Contracts.Lessons;
+
+/// <summary>
+/// Where a child is in their lessons, kept in Redis at <c>progress:{user_id}</c> so any worker can take the child's
+/// next turn and a new session resumes where the last one stopped. The gateway reads it for the parents' page.
+/// </summary>
+public sealed record ChildProgress
+{
+    public string? LessonId { get; init; }
+    public string? LessonTitle { get; init; }
+    public string? StepId { get; init; }
+    /// <summary>1-based position of the step in the lesson, for display.</summary>
+    public int StepNumber { get; init; }
+    public int StepCount { get; init; }
+    /// <summary>Wrong answers given to the current step so far.</summary>
+    public int Attempts { get; init; }
+    /// <summary>Free-conversation exchanges held in the current step.</summary>
+    public int Exchanges { get; init; }
+    public IReadOnlyList<string> WordsMet { get; init; } = [];
+    public IReadOnlyList<string> WordsMastered { get; init; } = [];
+    public IReadOnlyList<string> CompletedLessons { get; init; } = [];
+    public int CorrectAnswers { get; init; }
+    public int IncorrectAnswers { get; init; }
+    /// <summary>The last turns of conversation, oldest first, for the chat model's context.</summary>
+    public IReadOnlyList<ConversationTurn> Recent { get; init; } = [];
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record ConversationTurn(string ChildSaid, string TutorSaid, DateTimeOffset At);

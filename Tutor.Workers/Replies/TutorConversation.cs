@@ -1,0 +1,96 @@
+using Tutor.Contracts.Families;
+using Tutor.Contracts.Lessons;
+using Tutor.Contracts.Transcripts;
+using Tutor.Workers.Lessons;
+using Tutor.Workers.Safety;
+
+namespace Tutor.Workers.Replies;
+
+/// <summary>
+/// One turn of the lesson with child safety around it: the child's words are moderated (a flagged input gets a gentle
+/// redirect and the question again), the tutor judges and replies, every sentence a model wrote is moderated before it is
+/// spoken, and a reply that is flagged or fails is replaced by the lesson's own words — the child never hears silence or
+/// an unsafe sentence. The engine then moves the child on.
+/// </summary>
+public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModeration moderation, ILogger<TutorConversation> logger)
+{
+    public async Task<TurnResult> TakeTurnAsync(ChildProfile child, ChildProgress? progress, string childSaid,
+        Func<string, Task> speak, CancellationToken cancellationToken)
+    {
+        if (engine.Position(progress) is not { } position || position.Step.Kind == StepKinds.End)
+        {
+            // A new child, or a lesson just finished: the (next) lesson opens; there is nothing to judge.
+            var opening = engine.Apply(progress, child, Judgement.Unclear);
+            return new TurnResult(opening, await SayAsync(opening.Reply, speak), null);
+        }
+
+        var (lesson, step) = position;
+        var current = progress!;
+        if (await IsFlaggedAsync(childSaid, failSafe: false, cancellationToken))
+        {
+            var redirect = $"{lesson.Redirect} {LessonEngine.Prompt(lesson, step)}";
+            logger.LogWarning("The child's words were flagged; redirecting");
+            return new TurnResult(new Move(current, redirect, null, [], false), await SayAsync(redirect, speak), SafetyMarks.InputRedirected);
+        }
+
+        var request = new TutorRequest(child, lesson, step, current, childSaid,
+            engine.Apply(current, child, Judgement.Correct), engine.Apply(current, child, Judgement.Incorrect), engine.Apply(current, child, Judgement.Unclear));
+        Judgement? judgement = null;
+        var said = new List<string>();
+        string? safety = null;
+        try
+        {
+            await foreach (var tutorEvent in tutor.RespondAsync(request, cancellationToken))
+            {
+                switch (tutorEvent)
+                {
+                    case Judged judged:
+                        judgement = judged.Judgement;
+                        break;
+                    case Said sentence when sentence.WrittenByModel && await IsFlaggedAsync(sentence.Sentence, failSafe: true, cancellationToken):
+                        throw new TutorReplyException("A sentence of the reply was flagged by moderation.");
+                    case Said sentence:
+                        await speak(sentence.Sentence);
+                        said.Add(sentence.Sentence);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "The tutor's reply was replaced by the lesson's own words: {Reason}", ex.Message);
+            safety = SafetyMarks.ReplyReplaced;
+        }
+
+        judgement ??= step.Kind == StepKinds.Ask ? AnswerMatcher.Judge(childSaid, step) : Judgement.Correct;
+        var move = request.MoveFor(judgement.Value);
+        if (safety is not null)
+        {
+            said.Add(await SayAsync(move.Reply, speak));
+        }
+        return new TurnResult(move, string.Join(" ", said), safety);
+    }
+
+    private async Task<bool> IsFlaggedAsync(string text, bool failSafe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await moderation.IsFlaggedAsync(text, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Unchecked model words are not spoken; an unchecked child's answer is still answered.
+            logger.LogWarning(ex, "Moderation failed; treating the text as {Verdict}", failSafe ? "flagged" : "fine");
+            return failSafe;
+        }
+    }
+
+    private static async Task<string> SayAsync(string text, Func<string, Task> speak)
+    {
+        foreach (var sentence in OfflineTutor.Sentences(text)) await speak(sentence);
+        return text;
+    }
+}
+
+/// <summary>What a turn did: the engine's move, what the tutor said, and what child safety did (see <see cref="SafetyMarks"/>).</summary>
+public sealed record TurnResult(Move Move, string TutorSaid, string? Safety);
