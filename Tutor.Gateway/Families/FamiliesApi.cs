@@ -17,6 +17,7 @@ public static class FamiliesApi
         children.MapGet("/devices", ListDevicesAsync);
         children.MapPost("/devices", IssueDeviceAsync);
         children.MapDelete("/devices/{deviceId}", RevokeDeviceAsync);
+        children.MapGet("/progress", ProgressAsync);
 
         app.MapPost("/api/auth/local", SignInLocallyAsync);
         return app;
@@ -52,6 +53,22 @@ public static class FamiliesApi
         await profiles.SaveDeviceSecretsAsync(child, child.DeviceSecrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
         loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} of {UserId} revoked by {Parent}", deviceId, userId, ParentAccess.ParentIdOf(parent));
         return Results.NoContent();
+    }
+
+    /// <summary>Where the child is in their lessons: the summary the parents' page shows.</summary>
+    private static async Task<IResult> ProgressAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles,
+        StackExchange.Redis.IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
+        if (child is null) return NotYourChild();
+
+        var json = await redis.GetDatabase().StringGetAsync(Tutor.Contracts.Redis.RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
+        var progress = json.IsNullOrEmpty
+            ? new Tutor.Contracts.Lessons.ChildProgress()
+            : System.Text.Json.JsonSerializer.Deserialize<Tutor.Contracts.Lessons.ChildProgress>((string)json!, Tutor.Contracts.Messages.TutorJson.Options)!;
+        return Results.Ok(new ProgressSummary(child.UserId, child.Name, progress.LessonId, progress.LessonTitle, progress.StepId,
+            progress.StepNumber, progress.StepCount, progress.WordsMet, progress.WordsMastered, progress.CompletedLessons,
+            progress.CorrectAnswers, progress.IncorrectAnswers, progress.Recent, progress.UpdatedAt == default ? null : progress.UpdatedAt));
     }
 
     private static async Task<IResult> SignInLocallyAsync(LocalSignInRequest request, HttpContext context, IOptions<FirebaseOptions> firebase,
@@ -95,6 +112,10 @@ public static class FamiliesApi
 
     // The same answer for a child that does not exist and one of another family.
     private static IResult NotYourChild() => Results.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
+
+    public sealed record ProgressSummary(string UserId, string Name, string? LessonId, string? LessonTitle, string? StepId,
+        int StepNumber, int StepCount, IReadOnlyList<string> WordsMet, IReadOnlyList<string> WordsMastered, IReadOnlyList<string> CompletedLessons,
+        int CorrectAnswers, int IncorrectAnswers, IReadOnlyList<Tutor.Contracts.Lessons.ConversationTurn> RecentTurns, DateTimeOffset? UpdatedAt);
 
     public sealed record LocalSignInRequest(string? ParentId, string? Passcode);
     public sealed record LocalSignInResponse(string AccessToken, DateTimeOffset ExpiresAt);

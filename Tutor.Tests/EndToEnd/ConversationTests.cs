@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using StackExchange.Redis;
 using Tutor.Contracts.Audio;
@@ -21,12 +23,14 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
     {
         using var timeout = new CancellationTokenSource(Timeout);
         var transcript = new ConcurrentQueue<(string Speaker, TranscriptLine Line)>();
+        var progress = new ConcurrentQueue<ProgressUpdate>();
         var parentToken = await system.SignInParentOfAsync("e2e-child", timeout.Token);
         await using var parent = new HubConnectionBuilder()
             .WithUrl(new Uri(system.Gateway, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(parentToken))
             .Build();
         parent.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), line => transcript.Enqueue(("child", line)));
         parent.On<TranscriptLine>(nameof(ITranscriptClient.TutorSaid), line => transcript.Enqueue(("tutor", line)));
+        parent.On<ProgressUpdate>(nameof(ITranscriptClient.ProgressChanged), progress.Enqueue);
         await parent.StartAsync(timeout.Token);
         await parent.InvokeAsync(nameof(TranscriptHub.Follow), "e2e-child", timeout.Token);
 
@@ -39,10 +43,11 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
         await device.SpeakAsync(pcm, timeout.Token);
         var reply = await device.ListenForReplyAsync(timeout.Token);
 
+        // A new child: the lesson for a Spanish speaker learning English opens with its own words.
         var heard = OpenAiStandIn.TranscriptOf(new PcmAudio(pcm, 16000, 1));
         Assert.Null(reply.Error);
         Assert.Equal(heard, reply.Heard);
-        Assert.Equal([$"You said: {heard}.", "Well done!", "Can you say it again?"], reply.Sentences);
+        Assert.Equal(ShippedLessons.OpeningOf("colours-en-for-es"), reply.Sentences);
         var expectedBytes = reply.Sentences.Sum(s => TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(s)));
         Assert.InRange(reply.Audio.Length, expectedBytes * 0.98 - 2000, expectedBytes * 1.02 + 2000);
 
@@ -51,15 +56,32 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
         Assert.Equal(device.SessionId, announcement.SessionId);
         Assert.StartsWith($"audio:{device.SessionId}:", announcement.AudioKey);
         var parts = events.Messages.Select(m => TutorJson.TryDeserialize<SessionEvent>(m.Message)!).Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
-        Assert.Equal(3, parts.Count);
+        Assert.Equal(reply.Sentences.Count, parts.Count);
         Assert.All(parts, p => Assert.StartsWith($"response:{device.SessionId}:", p.AudioKey));
 
-        // Both lines reach the parent.
-        await Eventually.HoldsAsync(() => Task.FromResult(transcript.Count >= 2), "the parent has both lines");
-        Assert.Equal([("child", heard), ("tutor", string.Join(" ", reply.Sentences))], transcript.Select(t => (t.Speaker, t.Line.Text)));
-        Assert.All(transcript, t => Assert.Equal((device.SessionId, "e2e-child"), (t.Line.SessionId, t.Line.UserId)));
+        // The child answers; the model judges it right and the lesson moves on.
+        system.OpenAi.NextTranscripts.Enqueue("it is red");
+        await device.SpeakAsync(pcm, timeout.Token);
+        var answer = await device.ListenForReplyAsync(timeout.Token);
+        Assert.Equal(["Well done!", "Great job!", "Red!", "And the sky?", "What colour is the sky?"], answer.Sentences);
 
-        // Nothing is left behind once delivered, and one worker of the two answered.
+        // Both lines of both turns, and the progress, reach the parent; the summary endpoint agrees.
+        await Eventually.HoldsAsync(() => Task.FromResult(transcript.Count >= 4 && progress.Count >= 2), "the parent has both turns");
+        Assert.Equal([("child", heard), ("tutor", string.Join(" ", reply.Sentences)), ("child", "it is red"), ("tutor", string.Join(" ", answer.Sentences))],
+            transcript.Select(t => (t.Speaker, t.Line.Text)));
+        Assert.All(transcript, t => Assert.Equal((device.SessionId, "e2e-child"), (t.Line.SessionId, t.Line.UserId)));
+        Assert.Equal(Outcomes.Correct, transcript.ElementAt(2).Line.Outcome);
+        var last = progress.Last();
+        Assert.Equal(("colours-en-for-es", "sky", 3, 7, 1), (last.LessonId, last.StepId, last.StepNumber, last.StepCount, last.WordsMastered));
+        Assert.Equal(["red"], last.NewlyMastered);
+        using var parentApi = new HttpClient { BaseAddress = system.Gateway };
+        parentApi.DefaultRequestHeaders.Authorization = new("Bearer", parentToken);
+        var summary = await parentApi.GetFromJsonAsync<JsonElement>("/api/children/e2e-child/progress", timeout.Token);
+        Assert.Equal("Colours in English", summary.GetProperty("lesson_title").GetString());
+        Assert.Equal(["red"], summary.GetProperty("words_mastered").EnumerateArray().Select(w => w.GetString()));
+        Assert.Equal(2, summary.GetProperty("recent_turns").GetArrayLength());
+
+        // Nothing is left behind once delivered, and one worker of the two answered each turn.
         var server = system.Redis.GetServer(system.Redis.GetEndPoints()[0]);
         await Eventually.HoldsAsync(async () =>
         {
@@ -69,7 +91,7 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
             return left == 0;
         }, "the utterance and reply audio keys are gone");
         var transcriptions = system.OpenAi.Transcriptions.Skip(transcriptionsBefore).ToList();
-        Assert.True(transcriptions.Count == 1, $"one transcription expected, got {transcriptions.Count}: " +
+        Assert.True(transcriptions.Count == 2, $"two transcriptions expected, got {transcriptions.Count}: " +
             string.Join("; ", transcriptions.Select(t => $"{t.At:HH:mm:ss.fff} {t.File.Length} bytes")));
     }
 
@@ -125,9 +147,9 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
 
         Assert.Null(reply.Error);
         Assert.StartsWith("I spoke for", reply.Heard);
-        Assert.Equal(3, reply.Sentences.Count);
+        Assert.Equal(ShippedLessons.OpeningOf("colours-en-for-es"), reply.Sentences);
         var expected = reply.Sentences.Sum(s => TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(s)));
-        Assert.InRange(reply.Audio.Length, expected * 0.98 - 2000, expected * 1.02 + 3 * 1920 + 2000); // each sentence padded to whole Opus frames
+        Assert.InRange(reply.Audio.Length, expected * 0.98 - 2000, expected * 1.02 + reply.Sentences.Count * 1920 + 2000); // each sentence padded to whole Opus frames
 
         // The child interrupts the next reply: it stops at once, and the worker stops making it.
         system.OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(700);

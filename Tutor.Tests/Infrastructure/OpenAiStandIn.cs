@@ -42,12 +42,22 @@ public sealed class OpenAiStandIn : IAsyncLifetime
     public IEnumerable<RecordedRequest> Transcriptions => Requests.Where(r => r.Path.EndsWith("/audio/transcriptions"));
     public IEnumerable<RecordedRequest> ChatCompletions => Requests.Where(r => r.Path.EndsWith("/chat/completions"));
     public IEnumerable<RecordedRequest> Speeches => Requests.Where(r => r.Path.EndsWith("/audio/speech"));
+    public IEnumerable<RecordedRequest> Moderations => Requests.Where(r => r.Path.EndsWith("/moderations"));
 
     /// <summary>What the child "said", as the stand-in hears it: the utterance's length, which the test controls.</summary>
     public static string TranscriptOf(PcmAudio utterance) => $"I spoke for {(int)Math.Round(utterance.Duration.TotalMilliseconds)} milliseconds";
 
-    /// <summary>The stand-in tutor's reply: three sentences, streamed a few characters at a time.</summary>
+    /// <summary>Transcripts to return instead, one per transcription request, in order (what the test wants the child to have said).</summary>
+    public ConcurrentQueue<string> NextTranscripts { get; } = new();
+
+    /// <summary>The stand-in tutor's reply without structured output: three sentences, streamed a few characters at a time.</summary>
     public static string ReplyTo(string childSaid) => $"You said: {childSaid}. Well done! Can you say it again?";
+
+    /// <summary>How the stand-in model answers a structured (JSON schema) request.</summary>
+    public ChatBehaviour Chat { get; set; } = ChatBehaviour.Tutor;
+
+    /// <summary>Words the moderation endpoint flags.</summary>
+    public const string FlaggedWord = "flagword";
 
     public async Task InitializeAsync()
     {
@@ -68,6 +78,7 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         _app.MapPost("/v1/audio/transcriptions", TranscribeAsync);
         _app.MapPost("/v1/chat/completions", CompleteChatAsync);
         _app.MapPost("/v1/audio/speech", SpeakAsync);
+        _app.MapPost("/v1/moderations", ModerateAsync);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Endpoint = new Uri($"{address}/v1");
@@ -105,7 +116,7 @@ public sealed class OpenAiStandIn : IAsyncLifetime
             return;
         }
 
-        var text = TranscriptOf(utterance);
+        var text = NextTranscripts.TryDequeue(out var scripted) ? scripted : TranscriptOf(utterance);
         if (form["response_format"] == "text")
         {
             await context.Response.WriteAsync(text);
@@ -134,7 +145,10 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         }
 
         var lastUser = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user");
-        var reply = ReplyTo(ContentOf(lastUser) ?? "");
+        var structured = body!["response_format"]?["type"]?.GetValue<string>() == "json_schema";
+        var reply = structured
+            ? AnswerAsTutor(ContentOf(messages.FirstOrDefault(m => m?["role"]?.GetValue<string>() == "system")) ?? "", ContentOf(lastUser) ?? "")
+            : ReplyTo(ContentOf(lastUser) ?? "");
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         if (body!["stream"]?.GetValue<bool>() != true)
         {
@@ -190,6 +204,67 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         await context.Response.Body.WriteAsync(Tone(SpeechDuration(input)));
     }
 
+    /// <summary>
+    /// Behaves like a well-instructed model: reads the accepted answers and the three scripted replies from the system
+    /// prompt, judges the child's words, and answers with the JSON the schema asks for.
+    /// </summary>
+    private string AnswerAsTutor(string system, string childSaid)
+    {
+        if (Chat == ChatBehaviour.Malformed) return "Sure! Here is my answer: red is a nice colour.";
+        string? Quoted(string marker) => system.Split('\n').FirstOrDefault(l => l.Contains(marker)) is { } line
+            ? line[(line.IndexOf(": \"", line.IndexOf(marker), StringComparison.Ordinal) + 3)..].TrimEnd().TrimEnd('"')
+            : null;
+        var accepted = system.Split('\n').FirstOrDefault(l => l.StartsWith("Accepted answers: "))?["Accepted answers: ".Length..]
+            .Split(" | ").Select(a => a.Trim().ToLowerInvariant()).ToList();
+        string judgement, reply;
+        if (accepted is null)
+        {
+            (judgement, reply) = ("correct", "That sounds like fun! What else did you do?");
+        }
+        else if (string.IsNullOrWhiteSpace(childSaid))
+        {
+            (judgement, reply) = ("unclear", Quoted("If you cannot tell") ?? "");
+        }
+        else if (accepted.Any(a => childSaid.ToLowerInvariant().Contains(a)))
+        {
+            (judgement, reply) = ("correct", $"Well done! {Quoted("If the answer is correct")}");
+        }
+        else
+        {
+            (judgement, reply) = ("incorrect", Quoted("If it is wrong") ?? "");
+        }
+        if (Chat == ChatBehaviour.Unsafe) reply = $"Here is a bad word: {FlaggedWord}. {reply}";
+        return JsonSerializer.Serialize(new { judgement, reply });
+    }
+
+    private async Task ModerateAsync(HttpContext context)
+    {
+        var body = await JsonNode.ParseAsync(context.Request.Body);
+        var input = body?["input"] switch
+        {
+            JsonValue text => text.GetValue<string>(),
+            JsonArray texts => string.Join(" ", texts.Select(t => t?.GetValue<string>())),
+            _ => "",
+        };
+        Requests.Enqueue(new RecordedRequest(context.Request.Path, body?["model"]?.GetValue<string>() ?? "", new Dictionary<string, string>(), body, [], null));
+        var flagged = input.Contains(FlaggedWord, StringComparison.OrdinalIgnoreCase);
+        await context.Response.WriteAsJsonAsync(new
+        {
+            id = $"modr-{Guid.NewGuid():N}",
+            model = body?["model"]?.GetValue<string>() ?? "omni-moderation-latest",
+            results = new[]
+            {
+                new
+                {
+                    flagged,
+                    categories = new Dictionary<string, bool> { ["harassment"] = flagged, ["violence"] = false },
+                    category_scores = new Dictionary<string, double> { ["harassment"] = flagged ? 0.97 : 0.01, ["violence"] = 0.0 },
+                    category_applied_input_types = new Dictionary<string, string[]> { ["harassment"] = ["text"], ["violence"] = ["text"] },
+                },
+            },
+        });
+    }
+
     /// <summary>How long the stand-in's speech for <paramref name="text"/> lasts.</summary>
     public static TimeSpan SpeechDuration(string text) => TimeSpan.FromMilliseconds(text.Length * SpeechMillisecondsPerCharacter);
 
@@ -218,6 +293,16 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         context.Response.StatusCode = (int)HttpStatusCode.BadRequest;
         return context.Response.WriteAsJsonAsync(new { error = new { message, type = "invalid_request_error" } });
     }
+}
+
+public enum ChatBehaviour
+{
+    /// <summary>Judges by the prompt's accepted answers and says the prompt's scripted replies.</summary>
+    Tutor,
+    /// <summary>Ignores the schema and answers in prose.</summary>
+    Malformed,
+    /// <summary>Puts a word the moderation flags into its reply.</summary>
+    Unsafe,
 }
 
 /// <summary>One request the stand-in received.</summary>

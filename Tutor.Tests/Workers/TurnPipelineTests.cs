@@ -1,6 +1,8 @@
 using System.Text.Json;
 using StackExchange.Redis;
 using Tutor.Contracts.Audio;
+using Tutor.Contracts.Families;
+using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Tests.Infrastructure;
@@ -38,25 +40,26 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_announced_utterance_is_heard_answered_sentence_by_sentence_and_spoken_in_the_device_format()
+    public async Task An_answer_is_heard_judged_by_the_model_answered_sentence_by_sentence_and_spoken_in_the_device_format()
     {
         await StartWorkersAsync(1);
         var sessionId = await SeedSessionAsync("child-1");
+        await SeedProgressAsync("child-1", "colours-en-for-es", "strawberry", new ConversationTurn("hola", "What colour is a strawberry? Di: red.", DateTimeOffset.UtcNow));
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.5));
+        _openAi.NextTranscripts.Enqueue("it is red");
 
         var audioKey = await AnnounceAsync(sessionId, pcm);
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
-        var heard = OpenAiStandIn.TranscriptOf(new PcmAudio(pcm, 16000, 1));
-        Assert.Equal("I spoke for 1500 milliseconds", heard);
-        Assert.Equal([SessionEventTypes.Transcript, SessionEventTypes.AudioResponse, SessionEventTypes.AudioResponse, SessionEventTypes.AudioResponse, SessionEventTypes.ReplyEnd],
-            published.Select(e => e.Type));
-        Assert.Equal(heard, published[0].Text);
+        Assert.Equal(SessionEventTypes.Transcript, published[0].Type);
+        Assert.Equal("it is red", published[0].Text);
         var parts = published.Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
-        Assert.Equal([$"You said: {heard}.", "Well done!", "Can you say it again?"], parts.Select(p => p.Text));
-        Assert.Equal([0, 1, 2], parts.Select(p => p.Sequence ?? -1));
-        Assert.All(published, e => Assert.Equal(audioKey.Split(':')[2], e.TurnId));
+        // The model's JSON reply, streamed and cut into sentences: its praise, then the lesson's praise and next question.
+        Assert.Equal(["Well done!", "Great job!", "Red!", "And the sky?", "What colour is the sky?"], parts.Select(p => p.Text));
+        Assert.Equal(Enumerable.Range(0, parts.Count), parts.Select(p => p.Sequence ?? -1));
+        Assert.All(published, e => Assert.Equal(RedisKeys.TurnIdOf(audioKey), e.TurnId));
+        Assert.Equal(SessionEventTypes.ReplyEnd, published[^1].Type);
 
         foreach (var part in parts)
         {
@@ -77,17 +80,30 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Equal((16000, 1), (uploaded.SampleRate, uploaded.Channels));
         Assert.Equal(pcm, uploaded.Samples);
 
+        // The prompt carries the child's profile, the lesson step and the recent turns; the answer is structured.
         var chat = Assert.Single(_openAi.ChatCompletions);
         Assert.Equal("test-chat", chat.Model);
         Assert.True(chat.Json!["stream"]!.GetValue<bool>());
+        Assert.Equal("json_schema", chat.Json["response_format"]!["type"]!.GetValue<string>());
         var messages = chat.Json["messages"]!.AsArray();
-        Assert.Equal(["system", "user"], messages.Select(m => m!["role"]!.GetValue<string>()));
-        Assert.Equal(heard, messages[1]!["content"]!.ToString());
+        Assert.Equal(["system", "user", "assistant", "user"], messages.Select(m => m!["role"]!.GetValue<string>()));
+        var system = messages[0]!["content"]!.ToString();
+        Assert.Contains("Child: Child child-1, age 7, native language es, learning en, level beginner", system);
+        Assert.Contains("Current step: strawberry (ask)", system);
+        Assert.Contains("Accepted answers: red | it is red | it's red", system);
+        Assert.Equal("hola", messages[1]!["content"]!.ToString());
+        Assert.Equal("it is red", messages[3]!["content"]!.ToString());
 
-        Assert.Equal(3, _openAi.Speeches.Count());
+        Assert.Equal(5, _openAi.Speeches.Count());
         Assert.All(_openAi.Speeches, s => Assert.Equal(("test-tts", "sage", "wav"),
             (s.Model, s.Json!["voice"]!.GetValue<string>(), s.Json["response_format"]!.GetValue<string>())));
+        Assert.Equal(6, _openAi.Moderations.Count()); // the child's words and each of the model's sentences
 
+        // The judgement moved the lesson on.
+        var progress = await LoadProgressAsync("child-1");
+        Assert.Equal(("sky", 1), (progress.StepId, progress.CorrectAnswers));
+        Assert.Contains("red", progress.WordsMastered);
+        Assert.Equal("it is red", progress.Recent[^1].ChildSaid);
         await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted after the turn");
     }
 
@@ -186,22 +202,49 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Single(_openAi.Transcriptions);
     }
 
-    [Fact]
-    public async Task When_the_chat_model_fails_the_device_gets_an_error_and_the_childs_audio_is_not_kept()
+    [Theory]
+    [InlineData("refused")]
+    [InlineData("malformed")]
+    [InlineData("unsafe")]
+    public async Task When_the_model_fails_or_says_something_unsafe_the_lessons_own_words_are_said_instead(string failure)
     {
         await StartWorkersAsync(1);
-        _openAi.RefuseChat = true;
+        _openAi.RefuseChat = failure == "refused";
+        _openAi.Chat = failure == "malformed" ? ChatBehaviour.Malformed : failure == "unsafe" ? ChatBehaviour.Unsafe : ChatBehaviour.Tutor;
         var sessionId = await SeedSessionAsync("child-8");
+        await SeedProgressAsync("child-8", "colours-en-for-es", "strawberry");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        _openAi.NextTranscripts.Enqueue("green");
 
         var audioKey = await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
-        var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.Error), Timeout)).Select(Parse).ToList();
-        Assert.Equal([SessionEventTypes.Transcript, SessionEventTypes.Error], published.Select(e => e.Type));
-        Assert.Equal("turn_failed", published[1].Code);
-        Assert.DoesNotContain("stand-in", published[1].Message); // provider details stay in the logs
-        Assert.Empty(_openAi.Speeches);
+        var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
+        var said = published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text!).ToList();
+        // "green" is not a strawberry's colour: the lesson's hint, and nothing the model wrote.
+        Assert.Equal(["La fresa es roja.", "In English: red.", "Say: red!"], said);
+        Assert.DoesNotContain(published, e => e.Type == SessionEventTypes.Error);
+        Assert.DoesNotContain(said, s => s.Contains(OpenAiStandIn.FlaggedWord, StringComparison.OrdinalIgnoreCase));
+        var progress = await LoadProgressAsync("child-8");
+        Assert.Equal(("strawberry", 1), (progress.StepId, progress.Attempts));
         await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
+    }
+
+    [Fact]
+    public async Task Flagged_words_from_the_child_get_a_gentle_redirect_and_the_question_again()
+    {
+        await StartWorkersAsync(1);
+        var sessionId = await SeedSessionAsync("child-rude");
+        await SeedProgressAsync("child-rude", "colours-en-for-es", "sky");
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        _openAi.NextTranscripts.Enqueue($"you are a {OpenAiStandIn.FlaggedWord}");
+
+        await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+
+        var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
+        Assert.Equal(["Usamos palabras bonitas, ¿vale?", "And the sky?", "What colour is the sky?"],
+            published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text));
+        Assert.Empty(_openAi.ChatCompletions); // the model never saw it
+        Assert.Equal(("sky", 0, 0), ((await LoadProgressAsync("child-rude")).StepId, (await LoadProgressAsync("child-rude")).Attempts, (await LoadProgressAsync("child-rude")).IncorrectAnswers));
     }
 
     [Fact]
@@ -223,7 +266,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         var published = events.Messages.Select(Parse).ToList();
         Assert.Equal(1, published.Count(e => e.Type == SessionEventTypes.AudioResponse));
         Assert.DoesNotContain(published, e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
-        Assert.True(_openAi.Speeches.Count() < 3, $"{_openAi.Speeches.Count()} of 3 sentences were synthesized");
+        Assert.True(_openAi.Speeches.Count() < 3, $"{_openAi.Speeches.Count()} of the reply's six sentences were synthesized");
     }
 
     [Fact]
@@ -266,14 +309,24 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
     }
 
-    /// <summary>Writes the session record as a gateway does when a device connects.</summary>
+    /// <summary>Writes the session record as a gateway does when a device connects: a Spanish-speaking child learning English.</summary>
     private async Task<string> SeedSessionAsync(string userId)
     {
         var sessionId = Guid.NewGuid().ToString("N");
+        var child = new ChildProfile(userId, $"Child {userId}", 7, "es", "en", "beginner", ["parent"], []);
         await _redis.Database.HashSetAsync(RedisKeys.Session(sessionId),
-            [new(SessionFields.UserId, userId), new(SessionFields.SampleRate, 16000), new(SessionFields.Channels, 1)]);
+            [new(SessionFields.UserId, userId), new(SessionFields.SampleRate, 16000), new(SessionFields.Channels, 1),
+             new(SessionFields.Profile, JsonSerializer.Serialize(child, TutorJson.Options))]);
         return sessionId;
     }
+
+    /// <summary>Puts the child at a step of a lesson, as earlier turns would have.</summary>
+    private Task SeedProgressAsync(string userId, string lessonId, string stepId, params ConversationTurn[] recent) =>
+        _redis.Database.StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(
+            new ChildProgress { LessonId = lessonId, StepId = stepId, Recent = recent }, TutorJson.Options));
+
+    private async Task<ChildProgress> LoadProgressAsync(string userId) =>
+        JsonSerializer.Deserialize<ChildProgress>((string)(await _redis.Database.StringGetAsync(RedisKeys.ChildProgress(userId)))!, TutorJson.Options)!;
 
     /// <summary>Stores and announces an utterance as a gateway does.</summary>
     private async Task<string> AnnounceAsync(string sessionId, byte[] pcm)

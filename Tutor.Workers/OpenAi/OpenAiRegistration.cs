@@ -42,8 +42,16 @@ internal static class OpenAiRegistration
             });
         });
         builder.Services.AddSingleton<ISpeechToText, OpenAiSpeechToText>();
-        builder.Services.AddSingleton<ITutor, ChatTutor>();
         builder.Services.AddSingleton<IModeration, OpenAiModeration>();
+        // The tutor may stay offline (the lessons' own words) even with a key: Tutor:Chat = offline.
+        if (string.Equals(builder.Configuration["Tutor:Chat"], "offline", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddSingleton<ITutor, OfflineTutor>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<ITutor, ChatTutor>();
+        }
         builder.Services.AddSingleton<ITextToSpeech, OpenAiTextToSpeech>();
     }
 }
