@@ -1,0 +1,134 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using Tutor.Contracts.Families;
+using Tutor.Contracts.Lessons;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Workers;
+
+/// <summary>
+/// The offline tutor (no chat model) driving whole lessons through real worker hosts: speech goes through the OpenAI
+/// stand-in so that the child's words can be scripted; the tutor itself uses no model.
+/// </summary>
+public sealed class OfflineLessonTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly RedisServer _redis = new();
+    private readonly OpenAiStandIn _openAi = new();
+    private readonly List<WorkerHost> _workers = [];
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        await _openAi.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var worker in _workers) await worker.DisposeAsync();
+        await _openAi.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_offline_tutor_takes_a_child_through_a_whole_lesson()
+    {
+        await StartWorkersAsync(1);
+        var sessionId = await SeedSessionAsync("lena");
+        string[] childSays = ["hola", "red", "it is blue", "green", "yellow", "green", "thank you"];
+        var replies = new List<List<string>>();
+
+        foreach (var words in childSays) replies.Add(await TurnAsync(sessionId, words));
+
+        Assert.Equal(ShippedLessons.OpeningOf("colours-en-for-es"), replies[0]);
+        Assert.Equal(["Great job!", "Red!", "And the sky?", "What colour is the sky?"], replies[1]);
+        Assert.StartsWith("Yes!", replies[2][0]);
+        Assert.Equal(["El sol es amarillo.", "In English: yellow."], replies[3]); // "green" for the sun: the hint
+        Assert.StartsWith("Wonderful!", replies[4][0]);
+        Assert.Contains("Bye bye!", replies[5]);
+        Assert.Equal(ShippedLessons.OpeningOf("free-talk-en"), replies[6]); // the next lesson opens
+
+        var progress = await LoadProgressAsync("lena");
+        Assert.Equal(["colours-en-for-es"], progress.CompletedLessons);
+        Assert.Equal(["blue", "green", "red", "yellow"], progress.WordsMastered.Order());
+        Assert.Empty(_openAi.ChatCompletions);
+    }
+
+    [Fact]
+    public async Task A_new_session_resumes_where_the_child_left_off()
+    {
+        await StartWorkersAsync(1);
+        var monday = await SeedSessionAsync("omar");
+        await TurnAsync(monday, "hello");
+        await TurnAsync(monday, "red");
+        await _redis.Database.KeyDeleteAsync(RedisKeys.Session(monday)); // the device disconnects
+
+        var tuesday = await SeedSessionAsync("omar");
+        var reply = await TurnAsync(tuesday, "blue");
+
+        Assert.StartsWith("Yes! Blue", string.Join(" ", reply));
+        Assert.Equal("sun", (await LoadProgressAsync("omar")).StepId);
+    }
+
+    [Fact]
+    public async Task Two_workers_never_take_two_turns_of_one_child_at_once()
+    {
+        await StartWorkersAsync(2);
+        _openAi.SpeechDelay = TimeSpan.FromMilliseconds(150); // long turns, so that they would overlap
+        var sessionId = await SeedSessionAsync("twins-mum");
+        await _redis.Database.StringSetAsync(RedisKeys.ChildProgress("twins-mum"),
+            JsonSerializer.Serialize(new ChildProgress { LessonId = "colours-en-for-es", StepId = "strawberry" }, TutorJson.Options));
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        for (var i = 0; i < 4; i++)
+        {
+            _openAi.NextTranscripts.Enqueue("repeat");
+            await AnnounceAsync(sessionId);
+        }
+        await events.WaitForAsync(m => m.Count(e => e.Message.Contains("\"reply_end\"")) == 4, Timeout);
+
+        // Each turn read the progress the one before it wrote: four turns remembered, none lost to an overlap.
+        var progress = await LoadProgressAsync("twins-mum");
+        Assert.Equal(4, progress.Recent.Count);
+        Assert.All(progress.Recent, t => Assert.Equal("repeat", t.ChildSaid));
+    }
+
+    private async Task<List<string>> TurnAsync(string sessionId, string childSays)
+    {
+        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        _openAi.NextTranscripts.Enqueue(childSays);
+        await AnnounceAsync(sessionId);
+        var published = await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+        return published.Select(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)!)
+            .Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text!).ToList();
+    }
+
+    private async Task StartWorkersAsync(int count)
+    {
+        for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, new Dictionary<string, string> { ["Tutor:Chat"] = "offline" }));
+        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
+    }
+
+    private async Task<string> SeedSessionAsync(string userId)
+    {
+        var sessionId = Guid.NewGuid().ToString("N");
+        var child = new ChildProfile(userId, userId, 7, "es", "en", "beginner", ["parent"], []);
+        await _redis.Database.HashSetAsync(RedisKeys.Session(sessionId),
+            [new(SessionFields.UserId, userId), new(SessionFields.SampleRate, 16000), new(SessionFields.Channels, 1),
+             new(SessionFields.Profile, JsonSerializer.Serialize(child, TutorJson.Options))]);
+        return sessionId;
+    }
+
+    private async Task AnnounceAsync(string sessionId)
+    {
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)), RedisKeys.AudioLifetime);
+        await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing),
+            TutorJson.Serialize(new UtteranceAnnouncement(sessionId, audioKey)));
+    }
+
+    private async Task<ChildProgress> LoadProgressAsync(string userId) =>
+        JsonSerializer.Deserialize<ChildProgress>((string)(await _redis.Database.StringGetAsync(RedisKeys.ChildProgress(userId)))!, TutorJson.Options)!;
+}
