@@ -1,7 +1,7 @@
 using Tutor.Contracts.Transcripts;
 using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
-using Tutor.Workers.OpenAi;
+using Tutor.Workers.Providers;
 using Tutor.Workers.Replies;
 using Tutor.Workers.Safety;
 using Tutor.Workers.Speech;
@@ -22,8 +22,9 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        // Hosted services start in order: the check runs before the listener takes any turn.
-        builder.Services.AddHostedService<FfmpegCheck>();
+        // Hosted services start in order: the checks run before the listener takes any turn.
+        builder.AddProviders();
+        builder.Services.AddHostedService<EngineCheck>();
         builder.Services.AddSingleton<WorkerTelemetry>();
         builder.Services.AddSingleton<TurnClaims>();
         builder.Services.AddSingleton<SessionDirectory>();
@@ -42,7 +43,6 @@ internal static class Extensions
         builder.Services.AddSingleton<LessonEngine>();
         builder.Services.AddSingleton<ChildProgressStore>();
         builder.Services.AddSingleton<TutorConversation>();
-        builder.AddOpenAiProviders();
 
         // Workers only send: IHubContext publishes through the same backplane the gateway's hub listens on.
         builder.Services.AddTranscriptBackplane(builder.Configuration, RedisConnectionName);

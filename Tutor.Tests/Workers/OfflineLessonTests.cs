@@ -107,7 +107,7 @@ public sealed class OfflineLessonTests : IAsyncLifetime
 
     private async Task StartWorkersAsync(int count)
     {
-        for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, new Dictionary<string, string> { ["Tutor:Chat"] = "offline" }));
+        for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, new Dictionary<string, string> { ["Providers:Chat:Kind"] = "offline" }));
         await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
     }
 

@@ -1,11 +1,9 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
 using Tutor.Workers.Lessons;
-using Tutor.Workers.OpenAi;
 
 namespace Tutor.Workers.Replies;
 
@@ -13,9 +11,9 @@ namespace Tutor.Workers.Replies;
 /// The tutor on a chat model: the prompt carries the child's profile, the lesson step and the recent turns; the model
 /// answers with structured JSON (its judgement and its spoken reply), streamed so the reply is spoken sentence by sentence.
 /// </summary>
-public sealed class ChatTutor(OpenAIClient client, IOptions<OpenAiOptions> options) : ITutor
+public sealed class ChatTutor(OpenAIClient client, string model) : ITutor
 {
-    private readonly ChatClient _chat = client.GetChatClient(options.Value.ChatModel);
+    private readonly ChatClient _chat = client.GetChatClient(model);
 
     public async IAsyncEnumerable<TutorEvent> RespondAsync(TutorRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Transcripts;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.Safety;
+using Tutor.Workers.Speech;
 
 namespace Tutor.Workers.Replies;
 
@@ -14,14 +15,21 @@ namespace Tutor.Workers.Replies;
 /// </summary>
 public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModeration moderation, ILogger<TutorConversation> logger)
 {
+    /// <summary>What the child is likely to say now: the step's answers, the lesson's words, the phrases children use.</summary>
+    public RecognitionHints HintsFor(ChildProgress? progress) => engine.Position(progress) is { } position
+        ? new RecognitionHints([.. position.Step.Expect, .. position.Lesson.Vocabulary], position.Lesson.TargetLanguage)
+        : RecognitionHints.None;
+
+    /// <summary>Takes the turn; <paramref name="speak"/> says each sentence (with its language) as soon as it is ready.</summary>
     public async Task<TurnResult> TakeTurnAsync(ChildProfile child, ChildProgress? progress, string childSaid,
-        Func<string, Task> speak, CancellationToken cancellationToken)
+        Func<string, string?, Task> speak, CancellationToken cancellationToken)
     {
         if (engine.Position(progress) is not { } position || position.Step.Kind == StepKinds.End)
         {
             // A new child, or a lesson just finished: the (next) lesson opens; there is nothing to judge.
             var opening = engine.Apply(progress, child, Judgement.Unclear);
-            return new TurnResult(opening, await SayAsync(opening.Reply, speak), null);
+            var opened = engine.Position(opening.Progress)!.Value.Lesson;
+            return new TurnResult(opening, await SayAsync(opening.Reply, opened, speak), null);
         }
 
         var (lesson, step) = position;
@@ -30,7 +38,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         {
             var redirect = $"{lesson.Redirect} {LessonEngine.Prompt(lesson, step)}";
             logger.LogWarning("The child's words were flagged; redirecting");
-            return new TurnResult(new Move(current, redirect, null, [], false), await SayAsync(redirect, speak), SafetyMarks.InputRedirected);
+            return new TurnResult(new Move(current, redirect, null, [], false), await SayAsync(redirect, lesson, speak), SafetyMarks.InputRedirected);
         }
 
         var request = new TutorRequest(child, lesson, step, current, childSaid,
@@ -50,7 +58,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
                     case Said sentence when sentence.WrittenByModel && await IsFlaggedAsync(sentence.Sentence, failSafe: true, cancellationToken):
                         throw new TutorReplyException("A sentence of the reply was flagged by moderation.");
                     case Said sentence:
-                        await speak(sentence.Sentence);
+                        await speak(sentence.Sentence, LanguageOf(sentence.Sentence, lesson));
                         said.Add(sentence.Sentence);
                         break;
                 }
@@ -66,7 +74,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         var move = request.MoveFor(judgement.Value);
         if (safety is not null)
         {
-            said.Add(await SayAsync(move.Reply, speak));
+            said.Add(await SayAsync(move.Reply, lesson, speak));
         }
         return new TurnResult(move, string.Join(" ", said), safety);
     }
@@ -85,11 +93,13 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         }
     }
 
-    private static async Task<string> SayAsync(string text, Func<string, Task> speak)
+    private static async Task<string> SayAsync(string text, Lesson lesson, Func<string, string?, Task> speak)
     {
-        foreach (var sentence in OfflineTutor.Sentences(text)) await speak(sentence);
+        foreach (var sentence in OfflineTutor.Sentences(text)) await speak(sentence, LanguageOf(sentence, lesson));
         return text;
     }
+
+    private static string? LanguageOf(string sentence, Lesson lesson) => LanguageGuess.Of(sentence, lesson.TargetLanguage, lesson.InstructionLanguage);
 }
 
 /// <summary>What a turn did: the engine's move, what the tutor said, and what child safety did (see <see cref="SafetyMarks"/>).</summary>

@@ -5,5 +5,17 @@ namespace Tutor.Workers.Speech;
 /// <summary>Turns the child's utterance into text.</summary>
 public interface ISpeechToText
 {
-    Task<string> TranscribeAsync(PcmAudio utterance, CancellationToken cancellationToken);
+    Task<string> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What the child is likely to say: the current step's accepted answers, the lesson's words and the phrases every child
+/// uses, and the language. The offline recognizer listens only for these; a cloud one takes them as a hint.
+/// </summary>
+public sealed record RecognitionHints(IReadOnlyList<string> Phrases, string? Language)
+{
+    public static readonly RecognitionHints None = new([], null);
+
+    /// <summary>Phrases any child may say at any step.</summary>
+    public static readonly string[] General = ["hello", "hi", "yes", "no", "repeat", "again", "i don't know", "stop", "thank you", "bye"];
 }

@@ -7,7 +7,7 @@ using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
-using Tutor.Workers.OpenAi;
+using Tutor.Workers.Providers;
 using Tutor.Workers.Replies;
 using Tutor.Workers.Speech;
 
@@ -77,12 +77,6 @@ public sealed class TurnProcessor(
             await RunPipelineAsync(session, turnId, utterance, turnTimeout.Token);
             Record("answered", started, activity);
         }
-        catch (ProviderNotConfiguredException ex)
-        {
-            Record("not_configured", started, activity);
-            logger.LogWarning("Turn {TurnId} not answered: {Reason}", turnId, ex.Message);
-            await replies.PublishAsync(session.SessionId, SessionEvent.Failure(turnId, "not_configured", ex.Message), CancellationToken.None);
-        }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             // The device aborted: it has moved on, so nothing more is published for this turn.
@@ -112,17 +106,20 @@ public sealed class TurnProcessor(
 
     private async Task RunPipelineAsync(SessionInfo session, string turnId, PcmAudio utterance, CancellationToken cancellationToken)
     {
-        var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, cancellationToken));
+        // One turn of a child at a time, whichever worker takes it: the progress is read, moved and written under the lock,
+        // and read first because it tells the recognizer what the child is likely to say.
+        await using var childTurn = await progress.LockAsync(session.UserId, options.Value.MaxTurnDuration, cancellationToken);
+        var before = await progress.LoadAsync(session.UserId, cancellationToken);
+
+        var hints = conversation.HintsFor(before);
+        var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
         logger.LogInformation("Turn {TurnId}: child said \"{Text}\"", turnId, heard);
         await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard), cancellationToken);
 
-        // One turn of a child at a time, whichever worker takes it: the progress is read, moved and written under the lock.
-        await using var childTurn = await progress.LockAsync(session.UserId, options.Value.MaxTurnDuration, cancellationToken);
-        var before = await progress.LoadAsync(session.UserId, cancellationToken);
         var sequence = 0;
-        var turn = await telemetry.MeasureAsync("reply", () => conversation.TakeTurnAsync(session.Child, before, heard, async sentence =>
+        var turn = await telemetry.MeasureAsync("reply", () => conversation.TakeTurnAsync(session.Child, before, heard, async (sentence, language) =>
         {
-            var speech = await telemetry.MeasureAsync("tts", () => textToSpeech.SynthesizeAsync(sentence, cancellationToken));
+            var speech = await telemetry.MeasureAsync("tts", () => textToSpeech.SynthesizeAsync(sentence, language, cancellationToken));
             var pcm = await telemetry.MeasureAsync("convert", () => converter.ToDevicePcmAsync(speech, session.Audio, cancellationToken));
             await replies.PublishPartAsync(session.SessionId, turnId, sequence++, sentence, pcm, cancellationToken);
         }, cancellationToken));

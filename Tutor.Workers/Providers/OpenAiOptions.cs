@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Tutor.Workers.OpenAi;
+namespace Tutor.Workers.Providers;
 
 /// <summary>
 /// OpenAI, or any endpoint that speaks its API (configuration section <c>OpenAI</c>). Model names and the voice are

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Tutor.Workers.Speech;
+
+namespace Tutor.Workers.Providers;
+
+/// <summary>
+/// Stops the worker at start, with the command that installs what is missing, when an engine it needs cannot run:
+/// ffmpeg always, espeak-ng and pocketsphinx with its model when speech is offline. Logs which engine does which job.
+/// </summary>
+public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeechOptions> offline, ILogger<EngineCheck> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await RequireAsync("ffmpeg", ["-hide_banner", "-version"], "ffmpeg", cancellationToken);
+        var speech = offline.Value;
+        if (providers.TextToSpeech == ProviderChoice.Offline)
+        {
+            await RequireAsync(speech.EspeakPath, ["--version"], "espeak-ng", cancellationToken);
+        }
+        if (providers.SpeechToText == ProviderChoice.Offline)
+        {
+            await RequireAsync(speech.PocketSphinxPath, ["-version"], "pocketsphinx pocketsphinx-en-us", cancellationToken, anyExitCode: true);
+            if (!Directory.Exists(speech.AcousticModel) || !File.Exists(speech.Dictionary))
+            {
+                throw new InvalidOperationException(
+                    $"The pocketsphinx English model is missing ({speech.AcousticModel}, {speech.Dictionary}). Install it: sudo apt-get install -y pocketsphinx-en-us");
+            }
+        }
+        logger.LogInformation("Providers: {Providers}", providers);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task RequireAsync(string path, string[] arguments, string package, CancellationToken cancellationToken, bool anyExitCode = false)
+    {
+        try
+        {
+            var (exit, _, errors) = await ExternalTool.RunAsync(path, arguments, TimeSpan.FromSeconds(15), cancellationToken);
+            if (exit != 0 && !anyExitCode) throw new InvalidOperationException($"'{path}' does not work (exit {exit}): {errors.Trim()}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"{ex.Message} The worker needs it; install it: sudo apt-get install -y {package}", ex);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.ClientModel;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using Tutor.Workers.Replies;
+using Tutor.Workers.Safety;
+using Tutor.Workers.Speech;
+
+namespace Tutor.Workers.Providers;
+
+internal static class ProviderRegistration
+{
+    /// <summary>Registers the engine chosen for each job (see <see cref="ProviderOptions"/>) and the start-up check of what they need.</summary>
+    public static void AddProviders(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OpenAiOptions>()
+            .Bind(builder.Configuration.GetSection(OpenAiOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<OfflineSpeechOptions>()
+            .Bind(builder.Configuration.GetSection(OfflineSpeechOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var openAi = builder.Configuration.GetSection(OpenAiOptions.SectionName).Get<OpenAiOptions>() ?? new OpenAiOptions();
+        var providers = builder.Configuration.GetSection(ProviderOptions.SectionName).Get<ProviderOptions>() ?? new ProviderOptions();
+        var active = new ActiveProviders(
+            providers.SpeechToText.ResolvedKind(openAi.IsConfigured),
+            providers.Chat.ResolvedKind(openAi.IsConfigured),
+            providers.TextToSpeech.ResolvedKind(openAi.IsConfigured),
+            providers.Moderation.ResolvedKind(openAi.IsConfigured));
+        foreach (var (job, kind, choice) in new[] { ("SpeechToText", active.SpeechToText, providers.SpeechToText), ("Chat", active.Chat, providers.Chat),
+                     ("TextToSpeech", active.TextToSpeech, providers.TextToSpeech), ("Moderation", active.Moderation, providers.Moderation) })
+        {
+            if (kind is not (ProviderChoice.Offline or ProviderChoice.OpenAi))
+            {
+                throw new InvalidOperationException($"Providers:{job}:Kind is '{kind}'; it must be offline or openai.");
+            }
+            if (kind == ProviderChoice.OpenAi && !openAi.IsConfigured && choice.Endpoint is null)
+            {
+                throw new InvalidOperationException(
+                    $"Providers:{job} is openai but there is no OpenAI API key (Parameters:openai-api-key in the AppHost) and no Providers:{job}:Endpoint of a self-hosted server.");
+            }
+        }
+        builder.Services.AddSingleton(active);
+
+        OpenAIClient ClientFor(IServiceProvider services, ProviderChoice choice)
+        {
+            var options = services.GetRequiredService<IOptions<OpenAiOptions>>().Value;
+            // A self-hosted endpoint may want no key; the SDK wants one all the same.
+            return new OpenAIClient(new ApiKeyCredential(options.IsConfigured ? options.ApiKey! : "no-key"), new OpenAIClientOptions
+            {
+                Endpoint = choice.Endpoint ?? options.Endpoint,
+                NetworkTimeout = options.RequestTimeout,
+            });
+        }
+        string ModelFor(IServiceProvider services, ProviderChoice choice, Func<OpenAiOptions, string> fallback) =>
+            choice.Model ?? fallback(services.GetRequiredService<IOptions<OpenAiOptions>>().Value);
+
+        if (active.SpeechToText == ProviderChoice.Offline) builder.Services.AddSingleton<ISpeechToText, PocketSphinxSpeechToText>();
+        else builder.Services.AddSingleton<ISpeechToText>(sp => new OpenAiSpeechToText(
+            ClientFor(sp, providers.SpeechToText), ModelFor(sp, providers.SpeechToText, o => o.TranscriptionModel), sp.GetRequiredService<IOptions<OpenAiOptions>>()));
+
+        if (active.Chat == ProviderChoice.Offline) builder.Services.AddSingleton<ITutor, OfflineTutor>();
+        else builder.Services.AddSingleton<ITutor>(sp => new ChatTutor(ClientFor(sp, providers.Chat), ModelFor(sp, providers.Chat, o => o.ChatModel)));
+
+        if (active.TextToSpeech == ProviderChoice.Offline) builder.Services.AddSingleton<ITextToSpeech, EspeakTextToSpeech>();
+        else builder.Services.AddSingleton<ITextToSpeech>(sp => new OpenAiTextToSpeech(
+            ClientFor(sp, providers.TextToSpeech), ModelFor(sp, providers.TextToSpeech, o => o.SpeechModel), sp.GetRequiredService<IOptions<OpenAiOptions>>()));
+
+        if (active.Moderation == ProviderChoice.Offline) builder.Services.AddSingleton<IModeration, WordListModeration>();
+        else builder.Services.AddSingleton<IModeration>(sp => new OpenAiModeration(ClientFor(sp, providers.Moderation), ModelFor(sp, providers.Moderation, o => o.ModerationModel)));
+    }
+}
+
+/// <summary>The engine doing each job in this worker: <c>offline</c> or <c>openai</c>.</summary>
+public sealed record ActiveProviders(string SpeechToText, string Chat, string TextToSpeech, string Moderation)
+{
+    public override string ToString() => $"speech-to-text {SpeechToText}, chat {Chat}, text-to-speech {TextToSpeech}, moderation {Moderation}";
+}
