@@ -16,7 +16,8 @@ namespace Tutor.Benchmarks;
 /// </summary>
 public static class RecognitionBenchmark
 {
-    private static readonly string[] WrongAnswers = ["purple", "banana", "i like trains", "seven"];
+    // Some of these are among the recognizer's distractor words, some are not ("dinosaur", "trains").
+    private static readonly string[] WrongAnswers = ["purple", "banana", "i like trains", "seven", "dinosaur", "my name is tom"];
 
     private static readonly (string Voice, int Speed)[] Speakers = [("en-us", 140), ("en-us", 175), ("en-gb", 140), ("en-us+f3", 150)];
 

