@@ -55,6 +55,7 @@ public static class WavFile
                 }
                 channels = BinaryPrimitives.ReadInt16LittleEndian(wav[(body + 2)..]);
                 sampleRate = BinaryPrimitives.ReadInt32LittleEndian(wav[(body + 4)..]);
+                if (channels <= 0 || sampleRate <= 0) throw new InvalidDataException($"WAV with {channels} channels at {sampleRate} Hz.");
             }
             else if (id.SequenceEqual("data"u8))
             {

@@ -33,6 +33,9 @@ public sealed class OpenAiStandIn : IAsyncLifetime
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>Accept any API key, as a self-hosted OpenAI-compatible server does.</summary>
+    public bool AcceptAnyKey { get; set; }
+
     /// <summary>How long each speech request takes, as a real text-to-speech service does.</summary>
     public TimeSpan SpeechDelay { get; set; }
 
@@ -67,7 +70,12 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {
-            if (context.Request.Headers.Authorization != $"Bearer {ApiKey}")
+            // A stand-in that fails should say why in the test output, not only answer 500.
+            try { await next(context); } catch (Exception ex) { Console.Error.WriteLine($"OpenAI stand-in failed: {ex}"); throw; }
+        });
+        _app.Use(async (context, next) =>
+        {
+            if (!AcceptAnyKey && context.Request.Headers.Authorization != $"Bearer {ApiKey}")
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 await context.Response.WriteAsJsonAsync(new { error = new { message = "Incorrect API key provided.", type = "invalid_request_error", code = "invalid_api_key" } });

@@ -287,22 +287,6 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Empty(events.Messages);
     }
 
-    [Fact]
-    public async Task Without_an_api_key_the_device_is_told_what_is_missing()
-    {
-        _workers.Add(new WorkerHost(_redis, openAi: null));
-        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
-        var sessionId = await SeedSessionAsync("child-9");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
-
-        await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
-
-        var error = Parse((await events.WaitForAsync(m => m.Count > 0, Timeout))[0]);
-        Assert.Equal((SessionEventTypes.Error, "not_configured"), (error.Type, error.Code));
-        Assert.Contains("Parameters:openai-api-key", error.Message);
-        Assert.Empty(_openAi.Requests);
-    }
-
     private async Task StartWorkersAsync(int count)
     {
         for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, Models));

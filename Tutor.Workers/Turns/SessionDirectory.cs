@@ -17,8 +17,8 @@ public sealed class SessionDirectory(IConnectionMultiplexer redis)
         if (fields[0].IsNullOrEmpty) return null;
 
         var userId = (string)fields[0]!;
-        var sampleRate = fields[1].TryParse(out int rate) ? rate : AudioParams.Pcm16Mono16k.SampleRate;
-        var channels = fields[2].TryParse(out int count) ? count : AudioParams.Pcm16Mono16k.Channels;
+        var sampleRate = fields[1].TryParse(out int rate) && rate > 0 ? rate : AudioParams.Pcm16Mono16k.SampleRate;
+        var channels = fields[2].TryParse(out int count) && count > 0 ? count : AudioParams.Pcm16Mono16k.Channels;
         var child = fields[3].IsNullOrEmpty
             ? new ChildProfile(userId, userId, null, null, null, null, [], [])
             : JsonSerializer.Deserialize<ChildProfile>((string)fields[3]!, TutorJson.Options)!;
