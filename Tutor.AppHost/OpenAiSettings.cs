@@ -5,16 +5,18 @@ using Microsoft.Extensions.Logging;
 namespace Aspire.Hosting;
 
 /// <summary>
-/// What the workers need to reach OpenAI or a compatible endpoint. The key is a secret parameter
-/// (<c>Parameters:openai-api-key</c>, e.g. from user secrets); endpoint and model names come from the AppHost's
-/// <c>OpenAI</c> section and, when absent there, from the workers' own appsettings.
+/// What the workers need to reach OpenAI or a compatible endpoint, and which engine does each job. The key is a secret
+/// parameter (<c>Parameters:openai-api-key</c>, e.g. from user secrets); endpoint and model names come from the AppHost's
+/// <c>OpenAI</c> section and, when absent there, from the workers' own appsettings; <c>Providers:{Job}</c> picks the engines.
 /// </summary>
-public sealed record OpenAiSettings(IResourceBuilder<ParameterResource>? ApiKey, IReadOnlyDictionary<string, string> Settings);
+public sealed record OpenAiSettings(IResourceBuilder<ParameterResource>? ApiKey, IReadOnlyDictionary<string, string> Settings,
+    IReadOnlyDictionary<string, string> Providers);
 
 public static class OpenAiSettingsExtensions
 {
     private const string ApiKeyParameter = "openai-api-key";
-    private static readonly string[] ForwardedSettings = ["Endpoint", "TranscriptionModel", "ChatModel", "SpeechModel", "Voice", "Language"];
+    private static readonly string[] ForwardedSettings = ["Endpoint", "TranscriptionModel", "ChatModel", "SpeechModel", "Voice", "Language", "ModerationModel"];
+    private static readonly string[] Jobs = ["SpeechToText", "Chat", "TextToSpeech", "Moderation"];
 
     public static OpenAiSettings AddOpenAiSettings(this IDistributedApplicationBuilder builder)
     {
@@ -28,23 +30,31 @@ public static class OpenAiSettingsExtensions
             .Where(key => !string.IsNullOrWhiteSpace(section[key]))
             .ToDictionary(key => key, key => section[key]!);
 
+        // Each job's engine, spelled out so the dashboard shows it in the workers' environment: offline unless a key is set.
+        var providers = new Dictionary<string, string>();
+        foreach (var job in Jobs)
+        {
+            var choice = builder.Configuration.GetSection($"Providers:{job}");
+            providers[$"{job}__Kind"] = string.IsNullOrWhiteSpace(choice["Kind"]) ? (apiKey is null ? "offline" : "openai") : choice["Kind"]!;
+            if (!string.IsNullOrWhiteSpace(choice["Endpoint"])) providers[$"{job}__Endpoint"] = choice["Endpoint"]!;
+            if (!string.IsNullOrWhiteSpace(choice["Model"])) providers[$"{job}__Model"] = choice["Model"]!;
+        }
+
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
-            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tutor.AppHost.OpenAI");
+            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tutor.AppHost.Providers");
+            logger.LogInformation("Providers: speech-to-text {SpeechToText}, chat {Chat}, text-to-speech {TextToSpeech}, moderation {Moderation}.",
+                providers["SpeechToText__Kind"], providers["Chat__Kind"], providers["TextToSpeech__Kind"], providers["Moderation__Kind"]);
             if (apiKey is null)
             {
-                logger.LogWarning(
-                    "No OpenAI API key: the workers will answer every utterance with a 'not configured' error. " +
-                    "Set one with: dotnet user-secrets set Parameters:{Parameter} <key> --project Tutor.AppHost", ApiKeyParameter);
-            }
-            else
-            {
-                logger.LogInformation("OpenAI: key configured, endpoint {Endpoint}.", settings.GetValueOrDefault("Endpoint", "default"));
+                logger.LogInformation(
+                    "No OpenAI API key: Tutor runs offline (espeak-ng, pocketsphinx, the lessons' own words). For OpenAI: " +
+                    "dotnet user-secrets set Parameters:{Parameter} <key> --project Tutor.AppHost", ApiKeyParameter);
             }
             return Task.CompletedTask;
         });
 
-        return new OpenAiSettings(apiKey, settings);
+        return new OpenAiSettings(apiKey, settings, providers);
     }
 
     public static IResourceBuilder<ProjectResource> WithOpenAi(this IResourceBuilder<ProjectResource> workers, OpenAiSettings openAi)
@@ -52,6 +62,10 @@ public static class OpenAiSettingsExtensions
         foreach (var (key, value) in openAi.Settings)
         {
             workers.WithEnvironment($"OpenAI__{key}", value);
+        }
+        foreach (var (key, value) in openAi.Providers)
+        {
+            workers.WithEnvironment($"Providers__{key}", value);
         }
 
         return openAi.ApiKey is null ? workers : workers.WithEnvironment("OpenAI__ApiKey", openAi.ApiKey);

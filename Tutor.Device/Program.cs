@@ -22,13 +22,16 @@ if (options.Help)
 
 try
 {
-    var utterance = await File.ReadAllBytesAsync(options.InputPath);
-    var pcm = options.InputIsRawPcm ? utterance : ToDevicePcm(WavFile.ReadPcm16(utterance), options.InputPath);
     using var timeout = new CancellationTokenSource(options.Timeout);
+    var pcm = options.Say is { } text
+        ? await SpokenText.SayAsync(text, options.Voice, timeout.Token)
+        : options.InputIsRawPcm
+            ? await File.ReadAllBytesAsync(options.InputPath, timeout.Token)
+            : ToDevicePcm(WavFile.ReadPcm16(await File.ReadAllBytesAsync(options.InputPath, timeout.Token)), options.InputPath);
 
     Console.WriteLine($"Connecting to {options.Gateway} as user '{options.UserId}' ({options.Profile.Format}, {options.TurnTaking})…");
     await using var device = await DeviceClient.ConnectAsync(options.Gateway, options.UserId, options.Token, options.Profile, timeout.Token);
-    Console.WriteLine($"Session {(device.SessionId.Length > 0 ? device.SessionId : "(plain mode: no hello)")}. Speaking {options.InputPath} ({pcm.Length / 32000.0:0.0} s)…");
+    Console.WriteLine($"Session {(device.SessionId.Length > 0 ? device.SessionId : "(plain mode: no hello)")}. Speaking {(options.Say is null ? options.InputPath : $"\"{options.Say}\"")} ({pcm.Length / 32000.0:0.0} s)…");
     await device.SpeakAsync(pcm, options.TurnTaking, realTime: true, timeout.Token);
     if (options.TurnTaking != TurnTaking.Manual)
     {

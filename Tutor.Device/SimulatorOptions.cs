@@ -4,7 +4,7 @@ namespace Tutor.Device;
 
 /// <summary>The simulator's command line.</summary>
 public sealed record SimulatorOptions(
-    Uri Gateway, string UserId, string Token, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout,
+    Uri Gateway, string UserId, string Token, string? Say, string Voice, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout,
     DeviceProfile Profile, TurnTaking TurnTaking, TimeSpan? AbortAfter, bool Help)
 {
     public const string Usage = """
@@ -14,6 +14,8 @@ public sealed record SimulatorOptions(
           --gateway URL      the gateway (default: the AppHost's, else http://localhost:5080)
           --user ID          the child's user id (default: demo-child)
           --token TOKEN      the device secret (default: the demo family's, demo-device.tutor-demo-secret)
+          --say TEXT         say TEXT in a synthesized child's voice (espeak-ng), instead of a recording
+          --voice V          the espeak-ng voice for --say (default: en-us)
           --wav FILE         the utterance, a 16 kHz mono PCM16 WAV (default: samples/hello.wav)
           --pcm FILE         the utterance as raw PCM16 LE, 16 kHz mono
           --format F         pcm16 | opus: the audio on the socket, both ways (default: pcm16)
@@ -55,6 +57,8 @@ public sealed record SimulatorOptions(
             new Uri(Value("--gateway", discovered)),
             Value("--user", "demo-child"),
             Value("--token", environment("TUTOR_DEVICE_TOKEN") ?? DemoToken),
+            args.Contains("--say") ? Value("--say", "") : null,
+            Value("--voice", "en-us"),
             pcm.Length > 0 ? pcm : Value("--wav", Path.Combine(AppContext.BaseDirectory, "samples", "hello.wav")),
             pcm.Length > 0,
             Value("--out", "reply.wav"),
