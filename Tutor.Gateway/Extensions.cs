@@ -16,15 +16,9 @@ internal static class Extensions
     /// </summary>
     private static void AddFamilies(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<FamiliesOptions>()
-            .Bind(builder.Configuration.GetSection(FamiliesOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<FirebaseOptions>()
-            .Bind(builder.Configuration.GetSection(FirebaseOptions.SectionName))
-            .PostConfigure(firebase => firebase.EmulatorHost ??= builder.Configuration["FIRESTORE_EMULATOR_HOST"])
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<FamiliesOptions>(FamiliesOptions.SectionName);
+        builder.AddValidatedOptions<FirebaseOptions>(FirebaseOptions.SectionName)
+            .PostConfigure(firebase => firebase.EmulatorHost ??= builder.Configuration["FIRESTORE_EMULATOR_HOST"]);
         var firebase = builder.Configuration.GetSection(FirebaseOptions.SectionName).Get<FirebaseOptions>() ?? new FirebaseOptions();
         firebase.EmulatorHost ??= builder.Configuration["FIRESTORE_EMULATOR_HOST"];
 
@@ -72,18 +66,9 @@ internal static class Extensions
         });
         builder.AddRedisClient(RedisConnectionName);
 
-        builder.Services.AddOptions<DeviceOptions>()
-            .Bind(builder.Configuration.GetSection(DeviceOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<ListeningOptions>()
-            .Bind(builder.Configuration.GetSection(ListeningOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<SessionRecordOptions>()
-            .Bind(builder.Configuration.GetSection(SessionRecordOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<DeviceOptions>(DeviceOptions.SectionName);
+        builder.AddValidatedOptions<ListeningOptions>(ListeningOptions.SectionName);
+        builder.AddValidatedOptions<SessionRecordOptions>(SessionRecordOptions.SectionName);
 
         builder.AddFamilies();
 

@@ -17,10 +17,7 @@ internal static class Extensions
     {
         builder.AddRedisClient(RedisConnectionName);
 
-        builder.Services.AddOptions<TurnOptions>()
-            .Bind(builder.Configuration.GetSection(TurnOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<TurnOptions>(TurnOptions.SectionName);
 
         // Hosted services start in order: the checks run before the listener takes any turn.
         builder.AddProviders();
@@ -36,8 +33,8 @@ internal static class Extensions
         builder.Services.AddHostedService<UtteranceListener>();
 
         builder.Services.AddSingleton<DeviceAudioConverter>();
-        builder.Services.AddOptions<LessonOptions>().Bind(builder.Configuration.GetSection(LessonOptions.SectionName));
-        builder.Services.AddOptions<SafetyOptions>().Bind(builder.Configuration.GetSection(SafetyOptions.SectionName));
+        builder.AddValidatedOptions<LessonOptions>(LessonOptions.SectionName);
+        builder.AddValidatedOptions<SafetyOptions>(SafetyOptions.SectionName);
         builder.Services.AddSingleton<LessonCatalog>();
         builder.Services.AddHostedService<RequiredAtStart<LessonCatalog>>();
         builder.Services.AddSingleton<LessonEngine>();

@@ -12,14 +12,8 @@ internal static class ProviderRegistration
     /// <summary>Registers the engine chosen for each job (see <see cref="ProviderOptions"/>) and the start-up check of what they need.</summary>
     public static void AddProviders(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<OpenAiOptions>()
-            .Bind(builder.Configuration.GetSection(OpenAiOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<OfflineSpeechOptions>()
-            .Bind(builder.Configuration.GetSection(OfflineSpeechOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<OpenAiOptions>(OpenAiOptions.SectionName);
+        builder.AddValidatedOptions<OfflineSpeechOptions>(OfflineSpeechOptions.SectionName);
 
         var openAi = builder.Configuration.GetSection(OpenAiOptions.SectionName).Get<OpenAiOptions>() ?? new OpenAiOptions();
         var providers = builder.Configuration.GetSection(ProviderOptions.SectionName).Get<ProviderOptions>() ?? new ProviderOptions();
