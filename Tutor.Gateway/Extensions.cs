@@ -76,6 +76,7 @@ internal static class Extensions
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<ReplyRelay>();
         builder.Services.AddSingleton<TurnAborter>();
+        builder.Services.AddSingleton<DeviceStatusBoard>();
         builder.Services.AddSingleton<SileroVadModel>();
         builder.Services.AddSingleton<UtterancePublisher>();
         builder.Services.AddSingleton<DeviceConnectionHandler>();

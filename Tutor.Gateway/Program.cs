@@ -1,6 +1,7 @@
 using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
+using Tutor.Gateway.Sessions;
 
 namespace Tutor.Gateway;
 
@@ -16,11 +17,16 @@ public sealed class Program
         var app = builder.Build();
 
         app.MapDefaultEndpoints();
+        // The parents' page and the debug view (wwwroot; the SignalR client comes from npm at build time).
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWebSockets();
         app.MapDeviceApi();
         app.MapFamiliesApi();
+        app.MapParentsApi();
+        app.MapDebugApi();
         app.MapHub<TranscriptHub>(TranscriptHub.Path);
 
         app.Run();

@@ -18,6 +18,7 @@ internal static class Extensions
         builder.AddRedisClient(RedisConnectionName);
 
         builder.AddValidatedOptions<TurnOptions>(TurnOptions.SectionName);
+        builder.AddValidatedOptions<HistoryOptions>(HistoryOptions.SectionName);
 
         // Hosted services start in order: the checks run before the listener takes any turn.
         builder.AddProviders();

@@ -21,6 +21,18 @@ public static class RedisKeys
     /// <summary>Held by the worker running one of the child's turns, so two turns of a child never run at once.</summary>
     public static string ChildTurnLock(string userId) => $"turn-lock:{userId}";
 
+    /// <summary>A child's conversation, a Redis stream of <see cref="Transcripts.TranscriptLine"/>s kept for the configured retention.</summary>
+    public static string History(string userId) => $"history:{userId}";
+
+    /// <summary>What the child's device is doing now (online, listening, thinking, speaking), gone when it disconnects.</summary>
+    public static string Presence(string userId) => $"presence:{userId}";
+
+    /// <summary>The timings of one turn (hash), for the debug view.</summary>
+    public static string TurnTiming(string turnId) => $"turn-timing:{turnId}";
+
+    /// <summary>The latest turns' ids, newest first, for the debug view.</summary>
+    public const string RecentTurns = "debug:turns";
+
     /// <summary>Counts failed device sign-ins from one address within the limiter's window.</summary>
     public static string FailedSignIns(string address) => $"auth-failures:{address}";
 

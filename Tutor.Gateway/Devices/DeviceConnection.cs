@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
+using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Listening;
 using Tutor.Gateway.Sessions;
@@ -26,6 +27,8 @@ public sealed class DeviceConnection
     private readonly ReplyRelay _replies;
     private readonly UtterancePublisher _utterances;
     private readonly TurnAborter _aborter;
+    private readonly DeviceStatusBoard _status;
+    private readonly IConnectionMultiplexer _redis;
     private readonly Listener _listener;
     private readonly DeviceOptions _limits;
     private readonly GatewayTelemetry _telemetry;
@@ -39,9 +42,11 @@ public sealed class DeviceConnection
     private long _lastHeard = Stopwatch.GetTimestamp();
 
     public DeviceConnection(WebSocket socket, DeviceSession session, SessionStore sessions, ReplyRelay replies,
-        UtterancePublisher utterances, TurnAborter aborter, Listener listener, DeviceOptions limits,
-        GatewayTelemetry telemetry, ILogger logger)
+        UtterancePublisher utterances, TurnAborter aborter, DeviceStatusBoard status, IConnectionMultiplexer redis, Listener listener,
+        DeviceOptions limits, GatewayTelemetry telemetry, ILogger logger)
     {
+        _status = status;
+        _redis = redis;
         _socket = socket;
         _session = session;
         _sessions = sessions;
@@ -53,7 +58,7 @@ public sealed class DeviceConnection
         _telemetry = telemetry;
         _logger = logger;
         _device = new DeviceSender(socket, limits.SendQueueFrames);
-        _player = new ReplyPlayer(_device, new DownlinkEncoder(AudioParams.Pcm16Mono16k), _turns, limits.ReplyPreBuffer);
+        _player = new ReplyPlayer(_device, new DownlinkEncoder(AudioParams.Pcm16Mono16k), _turns, limits.ReplyPreBuffer, OnSpeakingAsync);
         _rate = new FrameRateLimiter(limits.MaxFramesPerSecond, limits.FrameBurst);
     }
 
@@ -65,6 +70,7 @@ public sealed class DeviceConnection
         _telemetry.ActiveSessions.Add(1);
         _logger.LogInformation("Device of user {UserId} connected as session {SessionId}", _session.UserId, _session.SessionId);
 
+        await _status.SetAsync(_session.UserId, DeviceStates.Listening);
         var relay = Task.CompletedTask;
         var keepAlive = _sessions.KeepAliveAsync(_session, connection.Token);
         var idleWatch = WatchIdleAsync(connection, connection.Token);
@@ -112,6 +118,7 @@ public sealed class DeviceConnection
             await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, aborted, CancellationToken.None));
         }
         await IgnoreRedisFailureAsync(() => _sessions.CloseAsync(_session));
+        await _status.SetAsync(_session.UserId, DeviceStates.Offline);
         _telemetry.ActiveSessions.Add(-1);
         _logger.LogInformation("Session {SessionId} closed ({Status} {Description})", _session.SessionId, close.Status, close.Description);
     }
@@ -255,6 +262,7 @@ public sealed class DeviceConnection
                 _logger.LogInformation("Utterance reached the maximum length and was cut; the rest continues as the next");
             }
             await _utterances.PublishAsync(_session, audioKey, utterance.Audio, cancellationToken);
+            await _status.SetAsync(_session.UserId, DeviceStates.Thinking);
         }
         catch (RedisException ex)
         {
@@ -262,6 +270,12 @@ public sealed class DeviceConnection
             _logger.LogError(ex, "Utterance of session {SessionId} could not be stored", _session.SessionId);
             await SendErrorAsync(DeviceErrorCodes.UtteranceNotStored, "The utterance could not be stored; please say it again.", cancellationToken);
         }
+    }
+
+    private Task OnSpeakingAsync(string turnId, string state)
+    {
+        if (state == DeviceStates.Speaking) TurnTimingFields.Mark(_redis.GetDatabase(), turnId, TurnTimingFields.FirstAudioSent);
+        return _status.SetAsync(_session.UserId, state);
     }
 
     /// <summary>Closes a connection that has sent nothing for <see cref="DeviceOptions.IdleTimeout"/>.</summary>

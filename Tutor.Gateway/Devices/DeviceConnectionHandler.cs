@@ -13,6 +13,8 @@ public sealed class DeviceConnectionHandler(
     ReplyRelay replies,
     UtterancePublisher utterances,
     TurnAborter aborter,
+    DeviceStatusBoard status,
+    StackExchange.Redis.IConnectionMultiplexer redis,
     SileroVadModel vad,
     IOptions<DeviceOptions> deviceOptions,
     IOptions<ListeningOptions> listeningOptions,
@@ -20,7 +22,7 @@ public sealed class DeviceConnectionHandler(
     ILogger<DeviceConnection> logger)
 {
     public Task HandleAsync(WebSocket socket, DeviceSession session, CancellationToken requestAborted) =>
-        new DeviceConnection(socket, session, sessions, replies, utterances, aborter,
+        new DeviceConnection(socket, session, sessions, replies, utterances, aborter, status, redis,
             new Listener(new SpeechDetector(vad, listeningOptions.Value), listeningOptions.Value),
             deviceOptions.Value, telemetry, logger).RunAsync(requestAborted);
 }

@@ -22,6 +22,33 @@ public sealed class FirestoreProfileSource(HttpClient http, FirestoreAuthorizati
         return FirestoreDocument.ToProfile(userId, document);
     }
 
+    public async Task<IReadOnlyList<ChildProfile>> ChildrenOfAsync(string parentId, CancellationToken cancellationToken)
+    {
+        var documents = DocumentUri("x").ToString();
+        using var request = await RequestAsync(HttpMethod.Post, new Uri(documents[..documents.LastIndexOf("/users/", StringComparison.Ordinal)] + ":runQuery"), cancellationToken);
+        request.Content = JsonContent.Create(new JsonObject
+        {
+            ["structuredQuery"] = new JsonObject
+            {
+                ["from"] = new JsonArray(new JsonObject { ["collectionId"] = "users" }),
+                ["where"] = new JsonObject
+                {
+                    ["fieldFilter"] = new JsonObject
+                    {
+                        ["field"] = new JsonObject { ["fieldPath"] = "parents" },
+                        ["op"] = "ARRAY_CONTAINS",
+                        ["value"] = new JsonObject { ["stringValue"] = parentId },
+                    },
+                },
+            },
+        });
+        using var response = await SendAsync(request, cancellationToken);
+        EnsureSuccess(response);
+        var results = await response.Content.ReadFromJsonAsync<JsonArray>(cancellationToken) ?? [];
+        return results.Select(r => r?["document"]).OfType<JsonNode>()
+            .Select(d => FirestoreDocument.ToProfile(d["name"]!.GetValue<string>().Split('/')[^1], d)).ToList();
+    }
+
     public async Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken)
     {
         var uri = new Uri($"{DocumentUri(userId)}?updateMask.fieldPaths={FirestoreDocument.DeviceSecretsField}&currentDocument.exists=true");

@@ -8,6 +8,9 @@ public interface IProfileSource
     /// <summary>The child's profile, or null when there is no such child.</summary>
     Task<ChildProfile?> FindAsync(string userId, CancellationToken cancellationToken);
 
+    /// <summary>The children whose profile names <paramref name="parentId"/> as a parent.</summary>
+    Task<IReadOnlyList<ChildProfile>> ChildrenOfAsync(string parentId, CancellationToken cancellationToken);
+
     /// <summary>Replaces the child's device secrets (issuing or revoking one).</summary>
     Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken);
 }

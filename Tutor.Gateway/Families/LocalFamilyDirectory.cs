@@ -24,6 +24,10 @@ public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHos
         return null;
     }
 
+    public async Task<IReadOnlyList<ChildProfile>> ChildrenOfAsync(string parentId, CancellationToken cancellationToken) =>
+        (await ReadAllAsync(cancellationToken)).SelectMany(f => f.Family.Children)
+            .Where(c => c.Parents?.Contains(parentId) == true).Select(c => c.ToProfile()).ToList();
+
     public async Task<LocalParent?> FindParentAsync(string parentId, CancellationToken cancellationToken)
     {
         foreach (var (_, family) in await ReadAllAsync(cancellationToken))
@@ -93,8 +97,8 @@ public sealed record LocalFamily
     public List<LocalChild> Children { get; init; } = [];
 }
 
-/// <summary>A parent who may sign in locally, with the SHA-256 of their passcode.</summary>
-public sealed record LocalParent(string Id, string Name, string PasscodeSha256);
+/// <summary>A parent who may sign in locally, with the SHA-256 of their passcode; <c>admin</c> opens the debug view.</summary>
+public sealed record LocalParent(string Id, string Name, string PasscodeSha256, bool Admin = false);
 
 public sealed record LocalChild(
     string Id, string Name, int? Age, string? NativeLanguage, string? TargetLanguage, string? Level,

@@ -37,7 +37,9 @@ public sealed class LocalTokenIssuer(IConnectionMultiplexer redis, IOptions<Fami
         {
             Issuer = Issuer,
             Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", parent.Id), new Claim("name", parent.Name)]),
+            Subject = new ClaimsIdentity(parent.Admin
+                ? [new Claim("sub", parent.Id), new Claim("name", parent.Name), new Claim(ParentAccess.AdminClaim, "true")]
+                : [new Claim("sub", parent.Id), new Claim("name", parent.Name)]),
             IssuedAt = time.GetUtcNow().UtcDateTime,
             Expires = expires.UtcDateTime,
             SigningCredentials = new SigningCredentials(SigningKey ?? throw new InvalidOperationException("The local signing key is not loaded yet."), SecurityAlgorithms.HmacSha256),

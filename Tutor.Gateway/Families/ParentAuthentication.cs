@@ -14,7 +14,8 @@ public static class ParentAuthentication
     public static void AddParentAuthentication(this IHostApplicationBuilder builder, FirebaseOptions firebase)
     {
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorization(authorization => authorization.AddPolicy(ParentAccess.DeveloperPolicy,
+            policy => policy.RequireAuthenticatedUser().RequireAssertion(context => ParentAccess.IsAdmin(context.User))));
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<LocalTokenIssuer>((jwt, local) =>
             {

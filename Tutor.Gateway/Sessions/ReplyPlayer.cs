@@ -23,8 +23,12 @@ public sealed class ReplyPlayer : IAsyncDisposable
     private string? _speakingTurn;
     private long _playhead = Stopwatch.GetTimestamp();
 
-    public ReplyPlayer(DeviceSender device, DownlinkEncoder encoder, TurnTracker turns, TimeSpan preBuffer)
+    private readonly Func<string, string, Task> _speaking;
+
+    /// <param name="speaking">Told (turn id, <c>speaking</c> or <c>listening</c>) when the device starts and stops speaking a reply.</param>
+    public ReplyPlayer(DeviceSender device, DownlinkEncoder encoder, TurnTracker turns, TimeSpan preBuffer, Func<string, string, Task> speaking)
     {
+        _speaking = speaking;
         _device = device;
         _encoder = encoder;
         _turns = turns;
@@ -72,6 +76,7 @@ public sealed class ReplyPlayer : IAsyncDisposable
                     await StopSpeakingAsync(stopping);
                     await _device.SendAsync(DeviceMessage.SpeakingStarted(), stopping);
                     _speakingTurn = item.TurnId;
+                    await _speaking(item.TurnId, Tutor.Contracts.Transcripts.DeviceStates.Speaking);
                 }
                 if (item.Message is not null) await _device.SendAsync(item.Message, stopping);
                 if (item.Audio is not null) await PlayAudioAsync(item.Audio, interrupt, stopping);
@@ -108,10 +113,11 @@ public sealed class ReplyPlayer : IAsyncDisposable
 
     private async Task StopSpeakingAsync(CancellationToken stopping)
     {
-        if (_speakingTurn is null) return;
+        if (_speakingTurn is not { } turnId) return;
         _speakingTurn = null;
         _playhead = Stopwatch.GetTimestamp(); // what was sent ahead is dropped by the device on stop
         await _device.SendAsync(DeviceMessage.SpeakingStopped(), stopping);
+        await _speaking(turnId, Tutor.Contracts.Transcripts.DeviceStates.Listening);
     }
 
     public async ValueTask DisposeAsync()

@@ -29,6 +29,14 @@ public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTele
         var receivers = await db.PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement))
             .WaitAsync(cancellationToken);
 
+        var turnId = RedisKeys.TurnIdOf(audioKey);
+        TurnTimingFields.Mark(db, turnId, TurnTimingFields.UtteranceEnded);
+        TurnTimingFields.Mark(db, turnId, TurnTimingFields.SessionId, session.SessionId);
+        TurnTimingFields.Mark(db, turnId, TurnTimingFields.UserId, session.UserId);
+        TurnTimingFields.Mark(db, turnId, TurnTimingFields.Gateway, Environment.MachineName + ":" + Environment.ProcessId);
+        db.ListLeftPush(RedisKeys.RecentTurns, turnId, flags: CommandFlags.FireAndForget);
+        db.ListTrim(RedisKeys.RecentTurns, 0, TurnTimingFields.Kept - 1, CommandFlags.FireAndForget);
+
         var seconds = audio.Length / (2.0 * session.Uplink.Channels * session.Uplink.SampleRate);
         telemetry.UtterancesAnnounced.Add(1);
         telemetry.UtteranceSeconds.Record(seconds);

@@ -74,7 +74,7 @@ public sealed class TurnProcessor(
             }
 
             var utterance = new PcmAudio((byte[])audio!, session.Audio.SampleRate, session.Audio.Channels);
-            await RunPipelineAsync(session, turnId, utterance, turnTimeout.Token);
+            await RunPipelineAsync(session, turnId, workerId, utterance, turnTimeout.Token);
             Record("answered", started, activity);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -104,7 +104,7 @@ public sealed class TurnProcessor(
         }
     }
 
-    private async Task RunPipelineAsync(SessionInfo session, string turnId, PcmAudio utterance, CancellationToken cancellationToken)
+    private async Task RunPipelineAsync(SessionInfo session, string turnId, string workerId, PcmAudio utterance, CancellationToken cancellationToken)
     {
         // One turn of a child at a time, whichever worker takes it: the progress is read, moved and written under the lock,
         // and read first because it tells the recognizer what the child is likely to say.
@@ -112,13 +112,16 @@ public sealed class TurnProcessor(
         var before = await progress.LoadAsync(session.UserId, cancellationToken);
 
         var hints = conversation.HintsFor(before);
+        TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Worker, workerId);
         var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
+        TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Transcribed);
         logger.LogInformation("Turn {TurnId}: child said \"{Text}\"", turnId, heard);
         await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard), cancellationToken);
 
         var sequence = 0;
         var turn = await telemetry.MeasureAsync("reply", () => conversation.TakeTurnAsync(session.Child, before, heard, async (sentence, language) =>
         {
+            if (sequence == 0) TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.ReplyStarted);
             var speech = await telemetry.MeasureAsync("tts", () => textToSpeech.SynthesizeAsync(sentence, language, cancellationToken));
             var pcm = await telemetry.MeasureAsync("convert", () => converter.ToDevicePcmAsync(speech, session.Audio, cancellationToken));
             await replies.PublishPartAsync(session.SessionId, turnId, sequence++, sentence, pcm, cancellationToken);

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Tutor.Contracts;
+using Tutor.Contracts.Lessons;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Contracts.Transcripts;
+using Tutor.Gateway.Sessions;
+
+namespace Tutor.Gateway.Families;
+
+public static class ParentsApi
+{
+    private const int PageSize = 500;
+
+    /// <summary>
+    /// What the parents' page reads: who is signed in, their children and what each device is doing, and a child's
+    /// conversation history (which the parent may delete). <c>/api/auth/config</c> tells the page how to sign in.
+    /// </summary>
+    public static IEndpointRouteBuilder MapParentsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/auth/config", (IOptions<FirebaseOptions> firebase) =>
+            Results.Ok(new { mode = firebase.Value.IsConfigured ? "firebase" : "local", project_id = firebase.Value.ProjectId }));
+
+        var me = app.MapGroup("/api/me").RequireAuthorization();
+        me.MapGet("", (ClaimsPrincipal parent) =>
+            Results.Ok(new { parent_id = ParentAccess.ParentIdOf(parent), name = parent.FindFirst("name")?.Value, admin = ParentAccess.IsAdmin(parent) }));
+        me.MapGet("/children", async (ClaimsPrincipal parent, IProfileSource source, DeviceStatusBoard status, CancellationToken cancellationToken) =>
+        {
+            var children = await source.ChildrenOfAsync(ParentAccess.ParentIdOf(parent) ?? "", cancellationToken);
+            var listed = new List<object>();
+            foreach (var child in children)
+            {
+                listed.Add(new { user_id = child.UserId, name = child.Name, age = child.Age, target_language = child.TargetLanguage, device = await status.GetAsync(child.UserId) });
+            }
+            return Results.Ok(listed);
+        });
+
+        var child = app.MapGroup("/api/children/{userId}").RequireAuthorization();
+        child.MapGet("/history", HistoryAsync);
+        child.MapDelete("/history", DeleteHistoryAsync);
+        return app;
+    }
+
+    /// <summary>The child's lines after <paramref name="after"/> (a line id), oldest first: what a reconnecting page missed.</summary>
+    private static async Task<IResult> HistoryAsync(string userId, string? after, ClaimsPrincipal parent, ParentAccess access,
+        IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        var start = string.IsNullOrEmpty(after) ? "-" : $"({after}";
+        var entries = await redis.GetDatabase().StreamRangeAsync(RedisKeys.History(userId), start, "+", PageSize).WaitAsync(cancellationToken);
+        return Results.Ok(entries.Select(e => JsonSerializer.Deserialize<TranscriptLine>((string)e["line"]!, TutorJson.Options)! with { Id = e.Id.ToString() }));
+    }
+
+    private static async Task<IResult> DeleteHistoryAsync(string userId, ClaimsPrincipal parent, ParentAccess access, IConnectionMultiplexer redis,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        var db = redis.GetDatabase();
+        await db.KeyDeleteAsync(RedisKeys.History(userId)).WaitAsync(cancellationToken);
+        // The recent turns kept for the tutor's context are conversation too.
+        var progress = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
+        if (!progress.IsNullOrEmpty)
+        {
+            var kept = JsonSerializer.Deserialize<ChildProgress>((string)progress!, TutorJson.Options)! with { Recent = [] };
+            await db.StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(kept, TutorJson.Options), null, keepTtl: true).WaitAsync(cancellationToken);
+        }
+        loggers.CreateLogger(typeof(ParentsApi)).LogInformation("History of {UserId} deleted by {Parent}", userId, ParentAccess.ParentIdOf(parent));
+        return Results.NoContent();
+    }
+
+    private static IResult NotYourChild() => Results.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
+}
