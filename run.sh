@@ -2,7 +2,7 @@
 # Runs Tutor: the Aspire AppHost with its dashboard, Redis, the gateway, the workers and the device simulator.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/prerequisites.sh
+TUTOR_SKIP_BROWSER=1 scripts/prerequisites.sh
 echo "Starting Tutor. Dashboard: http://localhost:15080 — device socket: ws://localhost:5080/ws/{user_id}"
 echo "To talk to it: press Start on the 'device' resource in the dashboard, or run: dotnet run --project Tutor.Device"
 exec dotnet run --project Tutor.AppHost --launch-profile http "$@"

