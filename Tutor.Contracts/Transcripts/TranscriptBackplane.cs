@@ -21,7 +21,16 @@ public static class TranscriptBackplane
                 $"ConnectionStrings:{connectionName} is not set. Start the services through the AppHost (./run.sh), or set it to a Redis server.");
         }
 
-        return services.AddSignalR().AddStackExchangeRedis(connectionString, options =>
-            options.Configuration.ChannelPrefix = RedisChannel.Literal(Channels.SignalRPrefix));
+        return services.AddSignalR()
+            // The hub speaks the same snake_case JSON as every other Tutor message (the page reads both alike).
+            .AddJsonProtocol(json => UseTutorJson(json.PayloadSerializerOptions))
+            .AddStackExchangeRedis(connectionString, options => options.Configuration.ChannelPrefix = RedisChannel.Literal(Channels.SignalRPrefix));
+    }
+
+    /// <summary>Makes hub payloads snake_case with nulls left out; .NET hub clients call it on their JSON protocol too.</summary>
+    public static void UseTutorJson(System.Text.Json.JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+        options.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -27,6 +28,7 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
         var parentToken = await system.SignInParentOfAsync("e2e-child", timeout.Token);
         await using var parent = new HubConnectionBuilder()
             .WithUrl(new Uri(system.Gateway, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(parentToken))
+            .AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
             .Build();
         parent.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), line => transcript.Enqueue(("child", line)));
         parent.On<TranscriptLine>(nameof(ITranscriptClient.TutorSaid), line => transcript.Enqueue(("tutor", line)));

@@ -32,7 +32,8 @@ public sealed class HubAccessTests : IAsyncLifetime
     [Fact]
     public async Task Nobody_connects_without_signing_in()
     {
-        await using var anonymous = new HubConnectionBuilder().WithUrl(new Uri(_gateway.BaseAddress, TranscriptHub.Path)).Build();
+        await using var anonymous = new HubConnectionBuilder().WithUrl(new Uri(_gateway.BaseAddress, TranscriptHub.Path)).AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
+            .Build();
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync());
 
@@ -71,6 +72,7 @@ public sealed class HubAccessTests : IAsyncLifetime
         var heard = new ConcurrentQueue<TranscriptLine>();
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(_gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
             .Build();
         connection.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), heard.Enqueue);
         connection.On<TranscriptLine>(nameof(ITranscriptClient.TutorSaid), heard.Enqueue);

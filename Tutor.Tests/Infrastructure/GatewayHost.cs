@@ -11,9 +11,14 @@ namespace Tutor.Tests.Infrastructure;
 public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly bool _ownsFamilies;
 
-    public GatewayHost(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="families">Shared with other gateways of the test (several gateways, one set of families); made here if null.</param>
+    /// <param name="port">A fixed port, for a gateway that restarts where its clients expect it; 0 picks a free one.</param>
+    public GatewayHost(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null, TestFamilies? families = null, int port = 0)
     {
+        _ownsFamilies = families is null;
+        Families = families ?? new TestFamilies();
         var all = new Dictionary<string, string>
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
@@ -21,11 +26,11 @@ public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
         _settings = all;
-        UseKestrel(0);
+        UseKestrel(port);
         StartServer();
     }
 
-    public TestFamilies Families { get; } = new();
+    public TestFamilies Families { get; }
 
     public Uri BaseAddress => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
@@ -41,6 +46,6 @@ public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) Families.Dispose();
+        if (disposing && _ownsFamilies) Families.Dispose();
     }
 }
