@@ -100,8 +100,6 @@ async function choose(child) {
   showDevice(child.device);
   show("family", "child", ...(state.me.admin ? ["debug"] : []));
   await follow();
-  const progress = await api(`/api/children/${child.user_id}/progress`);
-  showProgress({ lesson_title: progress.lesson_title, step_number: progress.step_number, step_count: progress.step_count, words_mastered: progress.words_mastered.length });
 }
 
 /** Joins the child's group, then fetches whatever the page has not seen yet: everything, or the gap after a reconnect. */
@@ -111,6 +109,11 @@ async function follow() {
   const after = state.transcript.lastId;
   const missed = await api(`/api/children/${state.child.user_id}/history${after ? `?after=${encodeURIComponent(after)}` : ""}`);
   if (state.transcript.addAll(missed) > 0 || !after) render();
+  // Progress and the device's state may have moved while the page was away too.
+  const progress = await api(`/api/children/${state.child.user_id}/progress`);
+  showProgress({ lesson_title: progress.lesson_title, step_number: progress.step_number, step_count: progress.step_count, words_mastered: progress.words_mastered.length });
+  const children = await api("/api/me/children");
+  showDevice(children.find((c) => c.user_id === state.child.user_id)?.device ?? "offline");
 }
 
 function received(line) {

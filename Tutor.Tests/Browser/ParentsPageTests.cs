@@ -90,6 +90,7 @@ public sealed class ParentsPageTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("#connection")).ToHaveTextAsync("Live", new() { Timeout = 30_000 });
         await Expect(page.Locator("#transcript")).ToContainTextAsync("Great job!", Soon);
         await Expect(page.Locator("#transcript li")).ToHaveCountAsync(4);
+        await Expect(page.Locator("#progress")).ToContainTextAsync("step 3 of 7 · 1 word(s) mastered"); // refreshed, not only the lines
         var recovered = Path.Combine(AppContext.BaseDirectory, "parents-page-after-restart.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = recovered, FullPage = true });
         output.WriteLine($"Screenshot after the gateway restart: {recovered}");
