@@ -20,7 +20,7 @@ public sealed class LessonEngine(LessonCatalog catalog)
     {
         if (Position(progress) is not { } position)
         {
-            return Begin(progress ?? new ChildProgress(), catalog.ChooseFor(child, progress?.CompletedLessons ?? []), child, null);
+            return Begin(progress ?? new ChildProgress(), catalog.ChooseFor(child, progress?.CompletedLessons ?? []));
         }
 
         var (lesson, step) = position;
@@ -30,7 +30,7 @@ public sealed class LessonEngine(LessonCatalog catalog)
             case StepKinds.End:
                 // The goodbye was said when the child got here: this turn opens the next lesson.
                 var completed = state.CompletedLessons.Contains(lesson.Id) ? state.CompletedLessons : [.. state.CompletedLessons, lesson.Id];
-                return Begin(state with { CompletedLessons = completed }, catalog.ChooseFor(child, completed), child, null);
+                return Begin(state with { CompletedLessons = completed }, catalog.ChooseFor(child, completed));
 
             case StepKinds.Chat:
                 var exchanges = state.Exchanges + 1;
@@ -76,9 +76,9 @@ public sealed class LessonEngine(LessonCatalog catalog)
         return step;
     }
 
-    private Move Begin(ChildProgress state, Lesson lesson, ChildProfile child, string? prefix) =>
+    private static Move Begin(ChildProgress state, Lesson lesson) =>
         GoTo(state with { LessonId = lesson.Id, LessonTitle = lesson.Title, CorrectAnswers = 0, IncorrectAnswers = 0 }, lesson, lesson.First,
-            prefix, outcome: null, []);
+            prefix: null, outcome: null, []);
 
     private static Move GoTo(ChildProgress state, Lesson lesson, LessonStep next, string? prefix, string? outcome, IReadOnlyList<string> mastered)
     {
