@@ -24,7 +24,7 @@ public static class VadBenchmark
         var audio = stream.ToArray()[..(seconds * 32000)];
 
         using var model = new SileroVadModel(Options.Create(new ListeningOptions()));
-        var detector = new SpeechDetector(model, new ListeningOptions());
+        using var detector = new SpeechDetector(model, new ListeningOptions());
         detector.Add(audio.AsSpan(0, 32000 * 2)); // warm-up: the first run of a model is slower
 
         var frame = 1920; // 60 ms frames, as a device sends them

@@ -98,6 +98,7 @@ public sealed class DeviceConnection
     private async Task ShutDownAsync(CloseReason close, CancellationTokenSource connection, params Task[] background)
     {
         await _player.DisposeAsync();
+        _listener.Dispose();
         using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {

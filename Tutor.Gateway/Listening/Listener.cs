@@ -8,7 +8,7 @@ namespace Tutor.Gateway.Listening;
 /// the utterance; in auto mode — also the mode of a device that never says <c>listen</c> — voice-activity detection
 /// finds it. Either way an utterance is cut at the maximum length.
 /// </summary>
-public sealed class Listener(SpeechDetector detector, ListeningOptions options)
+public sealed class Listener(SpeechDetector detector, ListeningOptions options) : IDisposable
 {
     private readonly UtteranceBuffer _pushToTalk = new((int)(options.MaxUtteranceLength.TotalSeconds * 16000) * 2);
 
@@ -46,4 +46,6 @@ public sealed class Listener(SpeechDetector detector, ListeningOptions options)
         }
         return cut ?? (IReadOnlyList<DetectedUtterance>)[];
     }
+
+    public void Dispose() => detector.Dispose();
 }

@@ -33,23 +33,65 @@ public sealed class SileroVadModel : IDisposable
         _session = new InferenceSession(path, sessionOptions);
     }
 
-    /// <summary>
-    /// Classifies one window. <paramref name="input"/> holds the context followed by the window, as floats in [-1, 1];
-    /// <paramref name="state"/> is read and replaced by the next state. Returns the probability of speech.
-    /// </summary>
-    public float Run(float[] input, float[] state)
-    {
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [1, ContextSamples + WindowSamples]);
-        using var stateValue = OrtValue.CreateTensorValueFromMemory(state, [2, 1, 128]);
-        using var rateValue = OrtValue.CreateTensorValueFromMemory(new long[] { SampleRate }, [1]);
-        using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions,
-            new Dictionary<string, OrtValue> { ["input"] = inputValue, ["state"] = stateValue, ["sr"] = rateValue },
-            ["output", "stateN"]);
-        var probability = outputs[0].GetTensorDataAsSpan<float>()[0];
-        outputs[1].GetTensorDataAsSpan<float>().CopyTo(state);
-        return probability;
-    }
+    /// <summary>A connection's own run of the model: its recurrent state and the buffers the model reads and writes.</summary>
+    public VadStream OpenStream() => new(_session);
 
     public void Dispose() => _session.Dispose();
+}
+
+/// <summary>
+/// One stream's inputs and outputs, bound to the model once: each window then runs without allocating, which matters
+/// with many devices listening at once on one gateway.
+/// </summary>
+public sealed class VadStream : IDisposable
+{
+    private static readonly string[] InputNames = ["input", "state", "sr"];
+    private static readonly string[] OutputNames = ["output", "stateN"];
+
+    private readonly InferenceSession _session;
+    private readonly float[] _state = new float[SileroVadModel.StateLength];
+    private readonly float[] _nextState = new float[SileroVadModel.StateLength];
+    private readonly float[] _probability = new float[1];
+    private readonly OrtValue[] _inputs;
+    private readonly OrtValue[] _outputs;
+    private readonly RunOptions _runOptions = new();
+
+    internal VadStream(InferenceSession session)
+    {
+        _session = session;
+        _inputs =
+        [
+            OrtValue.CreateTensorValueFromMemory(Input, [1, SileroVadModel.ContextSamples + SileroVadModel.WindowSamples]),
+            OrtValue.CreateTensorValueFromMemory(_state, [2, 1, 128]),
+            OrtValue.CreateTensorValueFromMemory(new long[] { SileroVadModel.SampleRate }, [1]),
+        ];
+        _outputs =
+        [
+            OrtValue.CreateTensorValueFromMemory(_probability, [1, 1]),
+            OrtValue.CreateTensorValueFromMemory(_nextState, [2, 1, 128]),
+        ];
+    }
+
+    /// <summary>The model's input: the last 64 samples of the previous window, then the 512 new ones, in [-1, 1].</summary>
+    public float[] Input { get; } = new float[SileroVadModel.ContextSamples + SileroVadModel.WindowSamples];
+
+    /// <summary>Classifies the window in <see cref="Input"/>; returns the probability of speech.</summary>
+    public float Run()
+    {
+        _session.Run(_runOptions, InputNames, _inputs, OutputNames, _outputs);
+        _nextState.CopyTo(_state, 0);
+        return _probability[0];
+    }
+
+    public void Reset()
+    {
+        Array.Clear(_state);
+        Array.Clear(Input);
+    }
+
+    public void Dispose()
+    {
+        foreach (var value in _inputs.Concat(_outputs)) value.Dispose();
+        _runOptions.Dispose();
+    }
 }

@@ -8,15 +8,13 @@ namespace Tutor.Gateway.Listening;
 /// <see cref="ListeningOptions.MaxUtteranceLength"/>. Utterances with less than <see cref="ListeningOptions.MinSpeech"/>
 /// of speech are dropped. One per connection; not thread-safe.
 /// </summary>
-public sealed class SpeechDetector
+public sealed class SpeechDetector : IDisposable
 {
     private const int WindowBytes = SileroVadModel.WindowSamples * 2;
     private static readonly TimeSpan WindowDuration = TimeSpan.FromMilliseconds(1000.0 * SileroVadModel.WindowSamples / SileroVadModel.SampleRate);
 
-    private readonly SileroVadModel _model;
+    private readonly VadStream _vad;
     private readonly ListeningOptions _options;
-    private readonly float[] _input = new float[SileroVadModel.ContextSamples + SileroVadModel.WindowSamples];
-    private readonly float[] _state = new float[SileroVadModel.StateLength];
     private readonly byte[] _pending = new byte[WindowBytes];
     private int _pendingLength;
     private readonly Queue<byte[]> _preRoll = new();
@@ -28,7 +26,7 @@ public sealed class SpeechDetector
 
     public SpeechDetector(SileroVadModel model, ListeningOptions options)
     {
-        _model = model;
+        _vad = model.OpenStream();
         _options = options;
     }
 
@@ -64,8 +62,7 @@ public sealed class SpeechDetector
     /// <summary>Forgets everything heard so far (a new <c>listen start</c>, or an abort).</summary>
     public void Reset()
     {
-        Array.Clear(_state);
-        Array.Clear(_input);
+        _vad.Reset();
         _pendingLength = 0;
         _preRoll.Clear();
         EndUtterance();
@@ -74,12 +71,13 @@ public sealed class SpeechDetector
     private DetectedUtterance? Classify(byte[] window)
     {
         var context = SileroVadModel.ContextSamples;
-        _input.AsSpan(SileroVadModel.WindowSamples, context).CopyTo(_input); // the last 64 samples become the context
+        var input = _vad.Input;
+        input.AsSpan(SileroVadModel.WindowSamples, context).CopyTo(input); // the last 64 samples become the context
         for (var i = 0; i < SileroVadModel.WindowSamples; i++)
         {
-            _input[context + i] = BinaryPrimitives.ReadInt16LittleEndian(window.AsSpan(i * 2)) / 32768f;
+            input[context + i] = BinaryPrimitives.ReadInt16LittleEndian(window.AsSpan(i * 2)) / 32768f;
         }
-        var probability = _model.Run(_input, _state);
+        var probability = _vad.Run();
 
         if (!_inSpeech)
         {
@@ -140,6 +138,8 @@ public sealed class SpeechDetector
         _silenceRun = TimeSpan.Zero;
         _lastSpeechEnd = 0;
     }
+
+    public void Dispose() => _vad.Dispose();
 
     private void KeepForPreRoll(byte[] window)
     {

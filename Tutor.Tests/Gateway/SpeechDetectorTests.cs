@@ -94,7 +94,7 @@ public sealed class SpeechDetectorTests : IClassFixture<SpeechDetectorTests.Mode
     /// <summary>Feeds the stream in 60 ms frames, as a device sends it; returns each utterance with the stream time it was found at.</summary>
     private List<(DetectedUtterance Utterance, double At)> Feed(ListeningOptions options, byte[] stream)
     {
-        var detector = new SpeechDetector(_model, options);
+        using var detector = new SpeechDetector(_model, options);
         var found = new List<(DetectedUtterance, double)>();
         var chunk = TestAudio.BytesFor(Chunk);
         for (var offset = 0; offset < stream.Length; offset += chunk)
