@@ -36,7 +36,7 @@ public sealed class OfflineLessonTests : IAsyncLifetime
     public async Task The_offline_tutor_takes_a_child_through_a_whole_lesson()
     {
         await StartWorkersAsync(1);
-        var sessionId = await SeedSessionAsync("lena");
+        var sessionId = await _redis.OpenSessionAsync("lena");
         string[] childSays = ["hola", "red", "it is blue", "green", "yellow", "green", "thank you"];
         var replies = new List<List<string>>();
 
@@ -50,7 +50,7 @@ public sealed class OfflineLessonTests : IAsyncLifetime
         Assert.Contains("Bye bye!", replies[5]);
         Assert.Equal(ShippedLessons.OpeningOf("free-talk-en"), replies[6]); // the next lesson opens
 
-        var progress = await LoadProgressAsync("lena");
+        var progress = await _redis.LoadProgressAsync("lena");
         Assert.Equal(["colours-en-for-es"], progress.CompletedLessons);
         Assert.Equal(["blue", "green", "red", "yellow"], progress.WordsMastered.Order());
         Assert.Empty(_openAi.ChatCompletions);
@@ -60,16 +60,16 @@ public sealed class OfflineLessonTests : IAsyncLifetime
     public async Task A_new_session_resumes_where_the_child_left_off()
     {
         await StartWorkersAsync(1);
-        var monday = await SeedSessionAsync("omar");
+        var monday = await _redis.OpenSessionAsync("omar");
         await TurnAsync(monday, "hello");
         await TurnAsync(monday, "red");
         await _redis.Database.KeyDeleteAsync(RedisKeys.Session(monday)); // the device disconnects
 
-        var tuesday = await SeedSessionAsync("omar");
+        var tuesday = await _redis.OpenSessionAsync("omar");
         var reply = await TurnAsync(tuesday, "blue");
 
         Assert.StartsWith("Yes! Blue", string.Join(" ", reply));
-        Assert.Equal("sun", (await LoadProgressAsync("omar")).StepId);
+        Assert.Equal("sun", (await _redis.LoadProgressAsync("omar")).StepId);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class OfflineLessonTests : IAsyncLifetime
     {
         await StartWorkersAsync(2);
         _openAi.SpeechDelay = TimeSpan.FromMilliseconds(150); // long turns, so that they would overlap
-        var sessionId = await SeedSessionAsync("twins-mum");
+        var sessionId = await _redis.OpenSessionAsync("twins-mum");
         await _redis.Database.StringSetAsync(RedisKeys.ChildProgress("twins-mum"),
             JsonSerializer.Serialize(new ChildProgress { LessonId = "colours-en-for-es", StepId = "strawberry" }, TutorJson.Options));
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
@@ -90,7 +90,7 @@ public sealed class OfflineLessonTests : IAsyncLifetime
         await events.WaitForAsync(m => m.Count(e => e.Message.Contains("\"reply_end\"")) == 4, Timeout);
 
         // Each turn read the progress the one before it wrote: four turns remembered, none lost to an overlap.
-        var progress = await LoadProgressAsync("twins-mum");
+        var progress = await _redis.LoadProgressAsync("twins-mum");
         Assert.Equal(4, progress.Recent.Count);
         Assert.All(progress.Recent, t => Assert.Equal("repeat", t.ChildSaid));
     }
@@ -111,24 +111,5 @@ public sealed class OfflineLessonTests : IAsyncLifetime
         await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
     }
 
-    private async Task<string> SeedSessionAsync(string userId)
-    {
-        var sessionId = Guid.NewGuid().ToString("N");
-        var child = new ChildProfile(userId, userId, 7, "es", "en", "beginner", ["parent"], []);
-        await _redis.Database.HashSetAsync(RedisKeys.Session(sessionId),
-            [new(SessionFields.UserId, userId), new(SessionFields.SampleRate, 16000), new(SessionFields.Channels, 1),
-             new(SessionFields.Profile, JsonSerializer.Serialize(child, TutorJson.Options))]);
-        return sessionId;
-    }
-
-    private async Task AnnounceAsync(string sessionId)
-    {
-        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
-        await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)), RedisKeys.AudioLifetime);
-        await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing),
-            TutorJson.Serialize(new UtteranceAnnouncement(sessionId, audioKey)));
-    }
-
-    private async Task<ChildProgress> LoadProgressAsync(string userId) =>
-        JsonSerializer.Deserialize<ChildProgress>((string)(await _redis.Database.StringGetAsync(RedisKeys.ChildProgress(userId)))!, TutorJson.Options)!;
+    private Task AnnounceAsync(string sessionId) => _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
 }

@@ -43,13 +43,13 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     public async Task An_answer_is_heard_judged_by_the_model_answered_sentence_by_sentence_and_spoken_in_the_device_format()
     {
         await StartWorkersAsync(1);
-        var sessionId = await SeedSessionAsync("child-1");
-        await SeedProgressAsync("child-1", "colours-en-for-es", "strawberry", new ConversationTurn("hola", "What colour is a strawberry? Di: red.", DateTimeOffset.UtcNow));
+        var sessionId = await _redis.OpenSessionAsync("child-1");
+        await _redis.SeedProgressAsync("child-1", "colours-en-for-es", "strawberry", new ConversationTurn("hola", "What colour is a strawberry? Di: red.", DateTimeOffset.UtcNow));
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.5));
         _openAi.NextTranscripts.Enqueue("it is red");
 
-        var audioKey = await AnnounceAsync(sessionId, pcm);
+        var audioKey = await _redis.AnnounceAsync(sessionId, pcm);
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
         Assert.Equal(SessionEventTypes.Transcript, published[0].Type);
@@ -100,7 +100,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Equal(6, _openAi.Moderations.Count()); // the child's words and each of the model's sentences
 
         // The judgement moved the lesson on.
-        var progress = await LoadProgressAsync("child-1");
+        var progress = await _redis.LoadProgressAsync("child-1");
         Assert.Equal(("sky", 1), (progress.StepId, progress.CorrectAnswers));
         Assert.Contains("red", progress.WordsMastered);
         Assert.Equal("it is red", progress.Recent[^1].ChildSaid);
@@ -115,7 +115,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         var recorders = new Dictionary<string, PubSubRecorder>();
         for (var s = 0; s < sessions; s++)
         {
-            var sessionId = await SeedSessionAsync($"child-{s}");
+            var sessionId = await _redis.OpenSessionAsync($"child-{s}");
             recorders[sessionId] = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         }
 
@@ -124,7 +124,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         {
             foreach (var sessionId in recorders.Keys)
             {
-                announced.Add(await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromMilliseconds(300 + 100 * u))));
+                announced.Add(await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromMilliseconds(300 + 100 * u))));
             }
         }
 
@@ -151,14 +151,14 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     public async Task The_turn_continues_the_trace_the_gateway_started()
     {
         await StartWorkersAsync(1);
-        var sessionId = await SeedSessionAsync("child-traced");
+        var sessionId = await _redis.OpenSessionAsync("child-traced");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
         var gatewaySpan = System.Diagnostics.ActivitySpanId.CreateRandom();
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
         await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), RedisKeys.AudioLifetime);
 
-        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey, $"00-{traceId}-{gatewaySpan}-01"));
+        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey, $"00-{traceId}-{gatewaySpan}-01"));
 
         var parts = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout))
             .Select(Parse).Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
@@ -175,11 +175,11 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     public async Task An_announced_key_that_has_expired_is_skipped()
     {
         await StartWorkersAsync(1);
-        var sessionId = await SeedSessionAsync("child-late");
+        var sessionId = await _redis.OpenSessionAsync("child-late");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
 
-        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
 
         await Eventually.HoldsAsync(() => _redis.Database.KeyExistsAsync(RedisKeys.TurnClaim(audioKey)), "a worker looked at the announcement");
         await Task.Delay(300);
@@ -191,12 +191,12 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     public async Task A_malformed_announcement_is_ignored_and_the_worker_goes_on()
     {
         await StartWorkersAsync(1);
-        var sessionId = await SeedSessionAsync("child-7");
+        var sessionId = await _redis.OpenSessionAsync("child-7");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
 
         await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), "not json at all");
-        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, "audio:someone-else:1234"));
-        await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, "audio:someone-else:1234"));
+        await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout);
         Assert.Single(_openAi.Transcriptions);
@@ -211,12 +211,12 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         await StartWorkersAsync(1);
         _openAi.RefuseChat = failure == "refused";
         _openAi.Chat = failure == "malformed" ? ChatBehaviour.Malformed : failure == "unsafe" ? ChatBehaviour.Unsafe : ChatBehaviour.Tutor;
-        var sessionId = await SeedSessionAsync("child-8");
-        await SeedProgressAsync("child-8", "colours-en-for-es", "strawberry");
+        var sessionId = await _redis.OpenSessionAsync("child-8");
+        await _redis.SeedProgressAsync("child-8", "colours-en-for-es", "strawberry");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         _openAi.NextTranscripts.Enqueue("green");
 
-        var audioKey = await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        var audioKey = await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
         var said = published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text!).ToList();
@@ -224,7 +224,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Equal(["La fresa es roja.", "In English: red.", "Say: red!"], said);
         Assert.DoesNotContain(published, e => e.Type == SessionEventTypes.Error);
         Assert.DoesNotContain(said, s => s.Contains(OpenAiStandIn.FlaggedWord, StringComparison.OrdinalIgnoreCase));
-        var progress = await LoadProgressAsync("child-8");
+        var progress = await _redis.LoadProgressAsync("child-8");
         Assert.Equal(("strawberry", 1), (progress.StepId, progress.Attempts));
         await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
     }
@@ -233,18 +233,18 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     public async Task Flagged_words_from_the_child_get_a_gentle_redirect_and_the_question_again()
     {
         await StartWorkersAsync(1);
-        var sessionId = await SeedSessionAsync("child-rude");
-        await SeedProgressAsync("child-rude", "colours-en-for-es", "sky");
+        var sessionId = await _redis.OpenSessionAsync("child-rude");
+        await _redis.SeedProgressAsync("child-rude", "colours-en-for-es", "sky");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         _openAi.NextTranscripts.Enqueue($"you are a {OpenAiStandIn.FlaggedWord}");
 
-        await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
         Assert.Equal(["Usamos palabras bonitas, ¿vale?", "And the sky?", "What colour is the sky?"],
             published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text));
         Assert.Empty(_openAi.ChatCompletions); // the model never saw it
-        Assert.Equal(("sky", 0, 0), ((await LoadProgressAsync("child-rude")).StepId, (await LoadProgressAsync("child-rude")).Attempts, (await LoadProgressAsync("child-rude")).IncorrectAnswers));
+        Assert.Equal(("sky", 0, 0), ((await _redis.LoadProgressAsync("child-rude")).StepId, (await _redis.LoadProgressAsync("child-rude")).Attempts, (await _redis.LoadProgressAsync("child-rude")).IncorrectAnswers));
     }
 
     [Fact]
@@ -252,11 +252,11 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     {
         await StartWorkersAsync(2);
         _openAi.SpeechDelay = TimeSpan.FromMilliseconds(600);
-        var sessionId = await SeedSessionAsync("child-interrupting");
+        var sessionId = await _redis.OpenSessionAsync("child-interrupting");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         await _redis.WaitForSubscribersAsync(Channels.TurnAborts, 2);
 
-        var audioKey = await AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)));
+        var audioKey = await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)));
         await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.AudioResponse), Timeout);
         await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.TurnAborts),
             TutorJson.Serialize(new TurnAbort(sessionId, RedisKeys.TurnIdOf(audioKey))));
@@ -273,13 +273,13 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     public async Task A_turn_aborted_before_a_worker_takes_it_is_not_worked_on()
     {
         await StartWorkersAsync(1);
-        var sessionId = await SeedSessionAsync("child-quick-abort");
+        var sessionId = await _redis.OpenSessionAsync("child-quick-abort");
         await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
         await _redis.Database.StringSetAsync(RedisKeys.TurnAborted(RedisKeys.TurnIdOf(audioKey)), sessionId, RedisKeys.AbortMemory);
 
         await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)), RedisKeys.AudioLifetime);
-        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
 
         await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the turn is over");
         await Task.Delay(300);
@@ -292,37 +292,6 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, Models));
         await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
     }
-
-    /// <summary>Writes the session record as a gateway does when a device connects: a Spanish-speaking child learning English.</summary>
-    private async Task<string> SeedSessionAsync(string userId)
-    {
-        var sessionId = Guid.NewGuid().ToString("N");
-        var child = new ChildProfile(userId, $"Child {userId}", 7, "es", "en", "beginner", ["parent"], []);
-        await _redis.Database.HashSetAsync(RedisKeys.Session(sessionId),
-            [new(SessionFields.UserId, userId), new(SessionFields.SampleRate, 16000), new(SessionFields.Channels, 1),
-             new(SessionFields.Profile, JsonSerializer.Serialize(child, TutorJson.Options))]);
-        return sessionId;
-    }
-
-    /// <summary>Puts the child at a step of a lesson, as earlier turns would have.</summary>
-    private Task SeedProgressAsync(string userId, string lessonId, string stepId, params ConversationTurn[] recent) =>
-        _redis.Database.StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(
-            new ChildProgress { LessonId = lessonId, StepId = stepId, Recent = recent }, TutorJson.Options));
-
-    private async Task<ChildProgress> LoadProgressAsync(string userId) =>
-        JsonSerializer.Deserialize<ChildProgress>((string)(await _redis.Database.StringGetAsync(RedisKeys.ChildProgress(userId)))!, TutorJson.Options)!;
-
-    /// <summary>Stores and announces an utterance as a gateway does.</summary>
-    private async Task<string> AnnounceAsync(string sessionId, byte[] pcm)
-    {
-        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
-        await _redis.Database.StringSetAsync(audioKey, pcm, RedisKeys.AudioLifetime);
-        await PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
-        return audioKey;
-    }
-
-    private Task PublishAnnouncementAsync(UtteranceAnnouncement announcement) =>
-        _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement));
 
     private static SessionEvent Parse(PublishedMessage message) =>
         JsonSerializer.Deserialize<SessionEvent>(message.Message, TutorJson.Options)!;

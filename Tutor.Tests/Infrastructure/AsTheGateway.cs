@@ -1,0 +1,43 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using Tutor.Contracts.Families;
+using Tutor.Contracts.Lessons;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+
+namespace Tutor.Tests.Infrastructure;
+
+/// <summary>What a gateway writes to Redis, done by a test that exercises the workers on their own.</summary>
+public static class AsTheGateway
+{
+    /// <summary>Writes the session record of a device that connected: a Spanish-speaking child learning English.</summary>
+    public static async Task<string> OpenSessionAsync(this RedisServer redis, string userId)
+    {
+        var sessionId = Guid.NewGuid().ToString("N");
+        var child = new ChildProfile(userId, $"Child {userId}", 7, "es", "en", "beginner", ["parent"], []);
+        await redis.Database.HashSetAsync(RedisKeys.Session(sessionId),
+            [new(SessionFields.UserId, userId), new(SessionFields.SampleRate, 16000), new(SessionFields.Channels, 1),
+             new(SessionFields.Profile, JsonSerializer.Serialize(child, TutorJson.Options))]);
+        return sessionId;
+    }
+
+    /// <summary>Stores and announces an utterance; returns its audio key.</summary>
+    public static async Task<string> AnnounceAsync(this RedisServer redis, string sessionId, byte[] pcm)
+    {
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await redis.Database.StringSetAsync(audioKey, pcm, RedisKeys.AudioLifetime);
+        await redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+        return audioKey;
+    }
+
+    public static Task PublishAnnouncementAsync(this RedisServer redis, UtteranceAnnouncement announcement) =>
+        redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement));
+
+    /// <summary>Puts the child at a step of a lesson, as earlier turns would have.</summary>
+    public static Task SeedProgressAsync(this RedisServer redis, string userId, string lessonId, string stepId, params ConversationTurn[] recent) =>
+        redis.Database.StringSetAsync(RedisKeys.ChildProgress(userId),
+            JsonSerializer.Serialize(new ChildProgress { LessonId = lessonId, StepId = stepId, Recent = recent }, TutorJson.Options));
+
+    public static async Task<ChildProgress> LoadProgressAsync(this RedisServer redis, string userId) =>
+        JsonSerializer.Deserialize<ChildProgress>((string)(await redis.Database.StringGetAsync(RedisKeys.ChildProgress(userId)))!, TutorJson.Options)!;
+}
