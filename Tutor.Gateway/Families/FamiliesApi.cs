@@ -38,7 +38,7 @@ public static class FamiliesApi
         if (child is null) return NotYourChild();
 
         var (token, stored) = DeviceTokens.Issue(time);
-        await profiles.SaveDeviceSecretsAsync(child, [.. child.DeviceSecrets, stored], cancellationToken);
+        await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => [.. secrets, stored], cancellationToken);
         loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} issued for {UserId} by {Parent}", stored.Id, userId, ParentAccess.ParentIdOf(parent));
         return Results.Created($"/api/children/{userId}/devices/{stored.Id}", new IssuedDevice(stored.Id, token));
     }
@@ -50,7 +50,7 @@ public static class FamiliesApi
         if (child is null) return NotYourChild();
         if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
 
-        await profiles.SaveDeviceSecretsAsync(child, child.DeviceSecrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
+        await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => secrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
         loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} of {UserId} revoked by {Parent}", deviceId, userId, ParentAccess.ParentIdOf(parent));
         return Results.NoContent();
     }

@@ -49,13 +49,32 @@ public sealed class FirestoreProfileSource(HttpClient http, FirestoreAuthorizati
             .Select(d => FirestoreDocument.ToProfile(d["name"]!.GetValue<string>().Split('/')[^1], d)).ToList();
     }
 
-    public async Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken)
+    public async Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
+        CancellationToken cancellationToken)
     {
-        var uri = new Uri($"{DocumentUri(userId)}?updateMask.fieldPaths={FirestoreDocument.DeviceSecretsField}&currentDocument.exists=true");
-        using var request = await RequestAsync(HttpMethod.Patch, uri, cancellationToken);
-        request.Content = JsonContent.Create(new JsonObject { ["fields"] = FirestoreDocument.DeviceSecretsFields(secrets) });
-        using var response = await SendAsync(request, cancellationToken);
-        EnsureSuccess(response);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var read = await RequestAsync(HttpMethod.Get, DocumentUri(userId), cancellationToken);
+            using var current = await SendAsync(read, cancellationToken);
+            EnsureSuccess(current);
+            var document = (await current.Content.ReadFromJsonAsync<JsonNode>(cancellationToken))!;
+            var profile = FirestoreDocument.ToProfile(userId, document);
+            var secrets = change(profile.DeviceSecrets);
+
+            // Written only if nobody changed the document since it was read; otherwise read again and redo the change.
+            var updateTime = Uri.EscapeDataString(document["updateTime"]?.GetValue<string>() ?? "");
+            var uri = new Uri($"{DocumentUri(userId)}?updateMask.fieldPaths={FirestoreDocument.DeviceSecretsField}&currentDocument.updateTime={updateTime}");
+            using var write = await RequestAsync(HttpMethod.Patch, uri, cancellationToken);
+            write.Content = JsonContent.Create(new JsonObject { ["fields"] = FirestoreDocument.DeviceSecretsFields(secrets) });
+            using var written = await SendAsync(write, cancellationToken);
+            if (written.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict && attempt < 5
+                && (await written.Content.ReadAsStringAsync(cancellationToken)).Contains("FAILED_PRECONDITION"))
+            {
+                continue;
+            }
+            EnsureSuccess(written);
+            return profile with { DeviceSecrets = secrets };
+        }
     }
 
     private Uri DocumentUri(string userId)

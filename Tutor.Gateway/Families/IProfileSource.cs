@@ -11,8 +11,12 @@ public interface IProfileSource
     /// <summary>The children whose profile names <paramref name="parentId"/> as a parent.</summary>
     Task<IReadOnlyList<ChildProfile>> ChildrenOfAsync(string parentId, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the child's device secrets (issuing or revoking one).</summary>
-    Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken);
+    /// <summary>
+    /// Changes the child's device secrets (issuing or revoking one) from their current value at the source, so that two
+    /// parents changing them at once both keep their change; returns the profile as saved.
+    /// </summary>
+    Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
+        CancellationToken cancellationToken);
 }
 
 /// <summary>The profile source could not answer (down, slow, refusing): not the same as "no such user".</summary>

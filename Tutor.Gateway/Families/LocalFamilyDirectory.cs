@@ -37,7 +37,8 @@ public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHos
         return null;
     }
 
-    public async Task SaveDeviceSecretsAsync(string userId, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken)
+    public async Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
+        CancellationToken cancellationToken)
     {
         await _writing.WaitAsync(cancellationToken);
         try
@@ -47,6 +48,7 @@ public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHos
                 var index = family.Children.FindIndex(c => c.Id == userId);
                 if (index < 0) continue;
 
+                var secrets = change(family.Children[index].ToProfile().DeviceSecrets);
                 family.Children[index] = family.Children[index] with
                 {
                     DeviceSecrets = secrets.Select(s => new LocalDeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked)).ToList(),
@@ -54,7 +56,7 @@ public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHos
                 var temporary = path + ".tmp";
                 await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(family, Format), cancellationToken);
                 File.Move(temporary, path, overwrite: true);
-                return;
+                return family.Children[index].ToProfile();
             }
             throw new InvalidOperationException($"No family file lists the child '{userId}'.");
         }

@@ -37,11 +37,13 @@ public sealed class ProfileStore(IConnectionMultiplexer redis, IProfileSource so
         }
     }
 
-    /// <summary>Replaces the child's device secrets at the source and in the cache, so a revoked secret stops working at once.</summary>
-    public async Task SaveDeviceSecretsAsync(ChildProfile child, IReadOnlyList<DeviceSecret> secrets, CancellationToken cancellationToken)
+    /// <summary>Changes the child's device secrets at the source, then caches the result, so a revoked secret stops working at once.</summary>
+    public async Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
+        CancellationToken cancellationToken)
     {
-        await source.SaveDeviceSecretsAsync(child.UserId, secrets, cancellationToken);
-        await CacheAsync(child.UserId, child with { DeviceSecrets = secrets });
+        var saved = await source.UpdateDeviceSecretsAsync(userId, change, cancellationToken);
+        await CacheAsync(userId, saved);
+        return saved;
     }
 
     /// <summary>Forgets the cached copy; the next lookup reads the source.</summary>

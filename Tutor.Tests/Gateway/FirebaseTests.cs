@@ -119,6 +119,26 @@ public sealed class FirebaseTests : IAsyncLifetime
         await using (await DeviceClient.ConnectAsync(_gateway.BaseAddress, "fs-new-device", token, DeviceProfile.Pcm16, CancellationToken.None)) { }
     }
 
+    [Fact]
+    public async Task Two_parents_issuing_devices_at_the_same_moment_both_keep_their_device()
+    {
+        _firebase.PutChild("fs-shared", "Shared", 6, ["fs-mum", "fs-dad"], [("fs-shared-device", DeviceTokens.Hash("secret-of-fs-shared"))]);
+        _firebase.Delays["fs-shared"] = TimeSpan.FromMilliseconds(300); // both read the document before either writes
+        using var mum = Client(_firebase.IdToken("fs-mum"));
+        using var dad = Client(_firebase.IdToken("fs-dad"));
+
+        var issued = await Task.WhenAll(mum.PostAsync("/api/children/fs-shared/devices", null), dad.PostAsync("/api/children/fs-shared/devices", null));
+
+        Assert.All(issued, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var secrets = _firebase.Document("fs-shared")!["fields"]!["deviceSecrets"]!["arrayValue"]!["values"]!.AsArray();
+        Assert.Equal(3, secrets.Count); // the first device and both new ones: no write lost
+        foreach (var response in issued)
+        {
+            var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+            Assert.Equal(101, (await UpgradeAsync("fs-shared", token)).Status);
+        }
+    }
+
     public static TheoryData<string> RefusedTokens => ["expired", "wrong_audience", "wrong_issuer", "unsigned", "other_key", "garbage"];
 
     [Theory]

@@ -202,9 +202,25 @@ public sealed class FirebaseStandIn : IAsyncLifetime, IAsyncDisposable
         if (HttpMethods.IsPatch(context.Request.Method))
         {
             var update = await JsonNode.ParseAsync(context.Request.Body);
-            foreach (var field in context.Request.Query["updateMask.fieldPaths"])
+            var expected = context.Request.Query["currentDocument.updateTime"];
+            bool applied;
+            lock (document)
             {
-                document["fields"]![field!] = update!["fields"]![field!]!.DeepClone();
+                // Firestore's precondition: write only over the version the client read.
+                applied = expected.Count == 0 || expected.ToString() == document["updateTime"]!.GetValue<string>();
+                if (applied)
+                {
+                    foreach (var field in context.Request.Query["updateMask.fieldPaths"])
+                    {
+                        document["fields"]![field!] = update!["fields"]![field!]!.DeepClone();
+                    }
+                    document["updateTime"] = DateTime.UtcNow.ToString("O");
+                }
+            }
+            if (!applied)
+            {
+                await ErrorAsync(context, 400, "FAILED_PRECONDITION", "The document was changed since it was read.");
+                return;
             }
         }
         await context.Response.WriteAsync(document.ToJsonString());
