@@ -31,7 +31,9 @@ internal static class Extensions
         builder.Services.AddSingleton<TurnProcessor>();
         builder.Services.AddSingleton<TurnCancellations>();
         builder.Services.AddHostedService<AbortListener>();
+        builder.Services.AddSingleton<TurnRunner>();
         builder.Services.AddHostedService<UtteranceListener>();
+        builder.Services.AddHostedService<PendingSweeper>();
 
         builder.Services.AddSingleton<DeviceAudioConverter>();
         builder.AddValidatedOptions<LessonOptions>(LessonOptions.SectionName);

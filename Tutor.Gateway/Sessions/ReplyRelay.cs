@@ -64,6 +64,16 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
     private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, SessionEvent sessionEvent, CancellationToken cancellationToken)
     {
         var turnId = sessionEvent.TurnId!;
+        if (!turns.IsFirst(turnId, sessionEvent.Type, sessionEvent.Sequence ?? 0))
+        {
+            logger.LogInformation("Event {Type} {Sequence} of turn {TurnId} came again (its worker was replaced); dropped",
+                sessionEvent.Type, sessionEvent.Sequence, turnId);
+            if (sessionEvent.AudioKey is not null && RedisKeys.SessionOf(sessionEvent.AudioKey) == session.SessionId)
+            {
+                await redis.GetDatabase().KeyDeleteAsync(sessionEvent.AudioKey).WaitAsync(cancellationToken);
+            }
+            return;
+        }
         switch (sessionEvent.Type)
         {
             case SessionEventTypes.Transcript when sessionEvent.Text is not null:

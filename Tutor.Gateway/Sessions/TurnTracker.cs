@@ -9,6 +9,7 @@ public sealed class TurnTracker
     private readonly object _gate = new();
     private readonly HashSet<string> _inFlight = [];
     private readonly HashSet<string> _aborted = [];
+    private readonly HashSet<(string TurnId, string Type, int Sequence)> _relayed = [];
 
     public void Started(string turnId)
     {
@@ -19,6 +20,19 @@ public sealed class TurnTracker
     public void Finished(string turnId)
     {
         lock (_gate) _inFlight.Remove(turnId);
+    }
+
+    /// <summary>
+    /// Whether this event of the turn comes for the first time. A turn whose worker died is taken again by another, which
+    /// publishes its events again: the device must not hear the same sentence twice.
+    /// </summary>
+    public bool IsFirst(string turnId, string type, int sequence)
+    {
+        lock (_gate)
+        {
+            if (_relayed.Count > 10_000) _relayed.Clear(); // a bound; turns last seconds
+            return _relayed.Add((turnId, type, sequence));
+        }
     }
 
     public bool IsAborted(string turnId)

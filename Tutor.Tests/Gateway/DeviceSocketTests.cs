@@ -126,6 +126,32 @@ public sealed class DeviceSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reply_part_published_again_by_a_replacement_worker_is_heard_once()
+    {
+        await using var device = await _gateway.ConnectDeviceAsync("child-twice");
+        await _redis.WaitForSubscribersAsync(Channels.Responses(device.SessionId), 1);
+        var audio = TestAudio.Utterance(TimeSpan.FromSeconds(0.3), 400);
+        var keys = new List<string>();
+        for (var worker = 0; worker < 2; worker++)
+        {
+            var key = RedisKeys.NewReplyAudio(device.SessionId);
+            keys.Add(key);
+            await _redis.Database.StringSetAsync(key, audio, RedisKeys.AudioLifetime);
+            await PublishAsync(device.SessionId, SessionEvent.Transcript("t1", "hello"));
+            await PublishAsync(device.SessionId, SessionEvent.AudioResponse("t1", 0, key, "Hello!", null));
+        }
+        await PublishAsync(device.SessionId, SessionEvent.ReplyEnd("t1"));
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        var reply = await device.ListenForReplyAsync(timeout.Token);
+
+        Assert.Equal(["Hello!"], reply.Sentences);
+        Assert.Equal(audio, reply.Audio.ToArray());
+        Assert.Single(reply.Messages, m => m.Type == DeviceMessageTypes.Stt);
+        foreach (var key in keys) Assert.False(await _redis.Database.KeyExistsAsync(key), "both copies are deleted");
+    }
+
+    [Fact]
     public async Task A_reply_key_of_another_session_is_never_delivered()
     {
         await using var victim = await _gateway.ConnectDeviceAsync("child-4");

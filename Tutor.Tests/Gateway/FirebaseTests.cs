@@ -123,7 +123,7 @@ public sealed class FirebaseTests : IAsyncLifetime
     public async Task Two_parents_issuing_devices_at_the_same_moment_both_keep_their_device()
     {
         _firebase.PutChild("fs-shared", "Shared", 6, ["fs-mum", "fs-dad"], [("fs-shared-device", DeviceTokens.Hash("secret-of-fs-shared"))]);
-        _firebase.Delays["fs-shared"] = TimeSpan.FromMilliseconds(300); // both read the document before either writes
+        _firebase.Delays["fs-shared"] = TimeSpan.FromMilliseconds(150); // both read the document before either writes
         using var mum = Client(_firebase.IdToken("fs-mum"));
         using var dad = Client(_firebase.IdToken("fs-dad"));
 

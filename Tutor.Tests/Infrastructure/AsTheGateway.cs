@@ -26,6 +26,7 @@ public static class AsTheGateway
     {
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
         await redis.Database.StringSetAsync(audioKey, pcm, RedisKeys.AudioLifetime);
+        await redis.Database.StreamAddAsync(Channels.PendingUtterances, [new("session_id", sessionId), new("audio_key", audioKey), new("traceparent", "")]);
         await redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
         return audioKey;
     }

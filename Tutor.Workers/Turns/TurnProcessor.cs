@@ -33,7 +33,8 @@ public sealed class TurnProcessor(
     IOptions<TurnOptions> options,
     ILogger<TurnProcessor> logger)
 {
-    public async Task ProcessAsync(UtteranceAnnouncement announcement, string workerId, CancellationToken stoppingToken)
+    /// <summary>Runs the turn; returns false only when the worker is stopping before the turn is over (it stays to be taken again).</summary>
+    public async Task<bool> ProcessAsync(UtteranceAnnouncement announcement, string workerId, CancellationToken stoppingToken)
     {
         using var activity = WorkerTelemetry.ActivitySource.StartActivity("turn process", ActivityKind.Consumer,
             TraceContext.Parse(announcement.TraceParent));
@@ -49,7 +50,7 @@ public sealed class TurnProcessor(
         {
             Record("expired", started, activity);
             logger.LogWarning("Utterance {AudioKey} had expired before a worker took it; skipped", announcement.AudioKey);
-            return;
+            return true;
         }
 
         var session = await sessions.FindAsync(announcement.SessionId, stoppingToken);
@@ -58,7 +59,7 @@ public sealed class TurnProcessor(
             Record("session_gone", started, activity);
             logger.LogWarning("Session {SessionId} is gone; utterance {AudioKey} skipped", announcement.SessionId, announcement.AudioKey);
             await db.KeyDeleteAsync(announcement.AudioKey);
-            return;
+            return true;
         }
 
         activity?.SetTag("tutor.user_id", session.UserId);
@@ -66,6 +67,7 @@ public sealed class TurnProcessor(
         using var registration = cancellations.Register(turnId, abort);
         using var turnTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, abort.Token);
         turnTimeout.CancelAfter(options.Value.MaxTurnDuration);
+        var over = true;
         try
         {
             if (await db.KeyExistsAsync(RedisKeys.TurnAborted(turnId)).WaitAsync(turnTimeout.Token))
@@ -76,6 +78,11 @@ public sealed class TurnProcessor(
             var utterance = new PcmAudio((byte[])audio!, session.Audio.SampleRate, session.Audio.Channels);
             await RunPipelineAsync(session, turnId, workerId, utterance, turnTimeout.Token);
             Record("answered", started, activity);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            over = false;
+            logger.LogInformation("Turn {TurnId} left unfinished: this worker is stopping; another will take it", turnId);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -100,8 +107,9 @@ public sealed class TurnProcessor(
         finally
         {
             // The child's voice is not kept once the turn is over.
-            await db.KeyDeleteAsync(announcement.AudioKey);
+            if (over) await db.KeyDeleteAsync(announcement.AudioKey);
         }
+        return over;
     }
 
     private async Task RunPipelineAsync(SessionInfo session, string turnId, string workerId, PcmAudio utterance, CancellationToken cancellationToken)
