@@ -10,32 +10,13 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.Gateway;
 
 /// <summary>Keep-alive and idle limits, with short settings so the test does not wait minutes.</summary>
-public sealed class DeviceLivenessTests : IAsyncLifetime
+public sealed class DeviceLivenessTests() : GatewayTestBed(new Dictionary<string, string> { ["Devices:IdleTimeout"] = "00:00:01.500", ["Devices:KeepAliveInterval"] = "00:00:01" })
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    private readonly RedisServer _redis = new();
-    private GatewayHost _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        _gateway = new GatewayHost(_redis, new Dictionary<string, string>
-        {
-            ["Devices:IdleTimeout"] = "00:00:01.500",
-            ["Devices:KeepAliveInterval"] = "00:00:01",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_device_that_sends_nothing_is_told_and_closed_after_the_idle_timeout()
     {
-        await using var device = await _gateway.ConnectDeviceAsync("child-quiet");
+        await using var device = await Gateway.ConnectDeviceAsync("child-quiet");
         using var timeout = new CancellationTokenSource(Timeout);
         var started = DateTime.UtcNow;
 
@@ -51,7 +32,7 @@ public sealed class DeviceLivenessTests : IAsyncLifetime
     [Fact]
     public async Task A_device_that_keeps_talking_is_not_idle()
     {
-        await using var device = await _gateway.ConnectDeviceAsync("child-chatty");
+        await using var device = await Gateway.ConnectDeviceAsync("child-chatty");
         using var timeout = new CancellationTokenSource(Timeout);
 
         // 3 s of microphone audio in real time: twice the idle timeout.
@@ -64,7 +45,7 @@ public sealed class DeviceLivenessTests : IAsyncLifetime
     public async Task A_device_that_stops_answering_pings_is_cut_off_and_its_session_closed()
     {
         // Idle timeout far away, so only the keep-alive can end this connection.
-        await using var gateway = new GatewayHost(_redis, new Dictionary<string, string>
+        await using var gateway = new GatewayHost(Redis, new Dictionary<string, string>
         {
             ["Devices:IdleTimeout"] = "00:10:00",
             ["Devices:KeepAliveInterval"] = "00:00:01",
@@ -81,9 +62,9 @@ public sealed class DeviceLivenessTests : IAsyncLifetime
         var response = new byte[1024];
         var read = await stream.ReadAsync(response);
         Assert.StartsWith("HTTP/1.1 101", Encoding.ASCII.GetString(response, 0, read));
-        await Eventually.HoldsAsync(async () => (await _redis.KeysAsync("session:*")).Count == 1, "the session is open");
+        await Eventually.HoldsAsync(async () => (await Redis.KeysAsync("session:*")).Count == 1, "the session is open");
 
-        await Eventually.HoldsAsync(async () => (await _redis.KeysAsync("session:*")).Count == 0,
+        await Eventually.HoldsAsync(async () => (await Redis.KeysAsync("session:*")).Count == 0,
             "the unanswered pings end the session", TimeSpan.FromSeconds(10));
     }
 }

@@ -11,53 +11,38 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.Gateway;
 
 /// <summary>docs/device-protocol.md, line by line, against the real gateway and Redis; the test plays the worker's part.</summary>
-public sealed class DeviceProtocolTests : IAsyncLifetime
+public sealed class DeviceProtocolTests() : GatewayTestBed
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly RedisServer _redis = new();
-    private GatewayHost _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        _gateway = new GatewayHost(_redis);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_server_answers_hello_with_the_session_and_the_audio_it_will_send()
     {
-        await using var device = await _gateway.ConnectDeviceAsync("child-hello", new DeviceProfile(AudioParams.Opus, 40));
+        await using var device = await Gateway.ConnectDeviceAsync("child-hello", new DeviceProfile(AudioParams.Opus, 40));
 
         Assert.Equal(new AudioParams(AudioParams.Opus, 16000, 1, 40), device.Downlink);
-        var record = await _redis.Database.HashGetAsync(RedisKeys.Session(device.SessionId), SessionFields.UserId);
+        var record = await Redis.Database.HashGetAsync(RedisKeys.Session(device.SessionId), SessionFields.UserId);
         Assert.Equal("child-hello", record.ToString());
     }
 
     [Fact]
     public async Task A_plain_device_that_never_says_hello_or_listen_is_heard_by_voice_activity()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await _gateway.ConnectDeviceAsync("child-plain", DeviceProfile.Plain);
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await Gateway.ConnectDeviceAsync("child-plain", DeviceProfile.Plain);
         var speech = await TestSpeech.SayAsync("good morning teacher");
 
         await device.SpeakAsync(TestSpeech.Concat(speech, TestSpeech.Silence(TimeSpan.FromSeconds(1.5))), TurnTaking.Plain, realTime: false, CancellationToken.None);
 
         var announced = TutorJson.TryDeserialize<UtteranceAnnouncement>(Assert.Single(await announcements.WaitForAsync(m => m.Count == 1, Timeout)).Message)!;
-        var stored = (byte[])(await _redis.Database.StringGetAsync(announced.AudioKey))!;
+        var stored = (byte[])(await Redis.Database.StringGetAsync(announced.AudioKey))!;
         Assert.InRange(stored.Length, speech.Length / 2, speech.Length + TestAudio.BytesFor(TimeSpan.FromSeconds(0.7)));
     }
 
     [Fact]
     public async Task Xiaozhis_wake_word_notice_and_realtime_mode_are_accepted()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var device = await _gateway.ConnectDeviceAsync("child-xiaozhi", DeviceProfile.Opus);
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await Gateway.ConnectDeviceAsync("child-xiaozhi", DeviceProfile.Opus);
         var speech = await TestSpeech.SayAsync("what is the weather today");
 
         await device.SendAsync(new DeviceMessage(DeviceMessageTypes.Listen, State: ListenStates.Detect, Text: "hi tutor", SessionId: device.SessionId), CancellationToken.None);
@@ -72,9 +57,9 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Opus_and_pcm16_uplinks_store_the_same_utterance()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var pcmDevice = await _gateway.ConnectDeviceAsync("child-pcm", DeviceProfile.Pcm16);
-        await using var opusDevice = await _gateway.ConnectDeviceAsync("child-opus", DeviceProfile.Opus);
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var pcmDevice = await Gateway.ConnectDeviceAsync("child-pcm", DeviceProfile.Pcm16);
+        await using var opusDevice = await Gateway.ConnectDeviceAsync("child-opus", DeviceProfile.Opus);
         var speech = await TestSpeech.SayAsync("the cat is on the table");
 
         await pcmDevice.SpeakAsync(speech, CancellationToken.None);
@@ -85,7 +70,7 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
         foreach (var message in announced)
         {
             var announcement = TutorJson.TryDeserialize<UtteranceAnnouncement>(message.Message)!;
-            stored[announcement.SessionId] = (byte[])(await _redis.Database.StringGetAsync(announcement.AudioKey))!;
+            stored[announcement.SessionId] = (byte[])(await Redis.Database.StringGetAsync(announcement.AudioKey))!;
         }
         var fromPcm = stored[pcmDevice.SessionId];
         var fromOpus = stored[opusDevice.SessionId];
@@ -101,10 +86,10 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     [InlineData(AudioParams.Opus)]
     public async Task A_reply_arrives_in_the_devices_format_in_small_frames_paced_near_real_time(string format)
     {
-        await using var device = await _gateway.ConnectDeviceAsync($"child-{format}", new DeviceProfile(format));
+        await using var device = await Gateway.ConnectDeviceAsync($"child-{format}", new DeviceProfile(format));
         var speech = await TestSpeech.SayAsync("this is the tutor speaking to you, slowly and clearly");
         var reply = TestSpeech.Concat(speech, TestSpeech.Silence(TimeSpan.FromSeconds(3)))[..TestAudio.BytesFor(TimeSpan.FromSeconds(2.4))];
-        await _redis.WaitForSubscribersAsync(Channels.Responses(device.SessionId), 1);
+        await Redis.WaitForSubscribersAsync(Channels.Responses(device.SessionId), 1);
 
         await PublishReplyAsync(device.SessionId, "turn-1", ("Here is a long sentence.", reply));
         using var timeout = new CancellationTokenSource(Timeout);
@@ -126,9 +111,9 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Abort_stops_the_reply_at_once_tells_the_workers_and_nothing_of_that_turn_arrives_later()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var aborts = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.TurnAborts));
-        await using var device = await _gateway.ConnectDeviceAsync("child-abort");
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var aborts = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.TurnAborts));
+        await using var device = await Gateway.ConnectDeviceAsync("child-abort");
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), CancellationToken.None);
         var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
         await PublishReplyAsync(device.SessionId, turnId, ("One.", TestAudio.Utterance(TimeSpan.FromSeconds(3))), ("Two.", TestAudio.Utterance(TimeSpan.FromSeconds(3))));
@@ -157,7 +142,7 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
         var next = await device.ListenForReplyAsync(timeout.Token);
         Assert.Equal(["Next."], next.Sentences);
         Assert.Equal(TestAudio.BytesFor(TimeSpan.FromSeconds(0.3)), next.Audio.Length);
-        Assert.False(await _redis.Database.KeyExistsAsync(lateKey[0]), "the aborted turn's audio is deleted unheard");
+        Assert.False(await Redis.Database.KeyExistsAsync(lateKey[0]), "the aborted turn's audio is deleted unheard");
     }
 
     public static TheoryData<string, string, WebSocketCloseStatus?> BadInputs => new()
@@ -178,10 +163,10 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     [MemberData(nameof(BadInputs))]
     public async Task Bad_input_gets_its_error_and_close_code_and_other_devices_are_unharmed(string input, string code, WebSocketCloseStatus? close)
     {
-        await using var announcements = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
-        await using var bystander = await _gateway.ConnectDeviceAsync("child-bystander");
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var bystander = await Gateway.ConnectDeviceAsync("child-bystander");
         var profile = input is "garbage_opus_frame" ? DeviceProfile.Opus : input.StartsWith("unsupported") ? DeviceProfile.Plain : DeviceProfile.Pcm16;
-        await using var device = await _gateway.ConnectDeviceAsync("child-bad", profile);
+        await using var device = await Gateway.ConnectDeviceAsync("child-bad", profile);
         using var timeout = new CancellationTokenSource(Timeout);
 
         await SendBadInputAsync(device, input, timeout.Token);
@@ -235,12 +220,12 @@ public sealed class DeviceProtocolTests : IAsyncLifetime
     private async Task<List<string>> PublishReplyAsync(string sessionId, string turnId, params (string Text, byte[] Audio)[] parts)
     {
         var keys = new List<string>();
-        var publisher = _redis.Connection.GetSubscriber();
+        var publisher = Redis.Connection.GetSubscriber();
         for (var i = 0; i < parts.Length; i++)
         {
             var key = RedisKeys.NewReplyAudio(sessionId);
             keys.Add(key);
-            await _redis.Database.StringSetAsync(key, parts[i].Audio, RedisKeys.AudioLifetime);
+            await Redis.Database.StringSetAsync(key, parts[i].Audio, RedisKeys.AudioLifetime);
             await publisher.PublishAsync(RedisChannel.Literal(Channels.Responses(sessionId)),
                 TutorJson.Serialize(SessionEvent.AudioResponse(turnId, i, key, parts[i].Text, null)));
         }

@@ -8,58 +8,45 @@ using Tutor.Tests.Infrastructure;
 
 namespace Tutor.Tests.Gateway;
 
-/// <summary>Device secrets on the embedded default (the local families directory), behind the Redis profile cache.</summary>
-public sealed class DeviceSignInTests : IAsyncLifetime
+/// <summary>
+/// Device secrets on the embedded default (the local families directory), behind the Redis profile cache. The throttle
+/// counts per address and every test here comes from 127.0.0.1: only the throttling tests get a low limit.
+/// </summary>
+public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "1000" })
 {
-    private readonly RedisServer _redis = new();
-    private GatewayHost _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        // The throttle counts per address, and every test here comes from 127.0.0.1: only the throttling tests get a low limit.
-        _gateway = new GatewayHost(_redis, new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "1000" });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_device_without_a_secret_is_refused_with_401_before_the_upgrade()
     {
-        _gateway.Families.Child("child-a");
+        Gateway.Families.Child("child-a");
 
-        var (status, body) = await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-a");
+        var (status, body) = await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-a");
 
         Assert.Equal(401, status);
         Assert.Contains("device secret is required", body);
-        Assert.Empty(await _redis.KeysAsync("session:*"));
+        Assert.Empty(await Redis.KeysAsync("session:*"));
     }
 
     [Fact]
     public async Task A_wrong_secret_an_unknown_user_and_a_malformed_token_get_the_same_403()
     {
-        var token = _gateway.Families.Child("child-b");
-        var wrongSecret = await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-b", $"Bearer {token}x");
-        var unknownUser = await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/nobody-here", $"Bearer {token}");
-        var malformed = await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-b", "Bearer not-a-token");
+        var token = Gateway.Families.Child("child-b");
+        var wrongSecret = await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-b", $"Bearer {token}x");
+        var unknownUser = await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/nobody-here", $"Bearer {token}");
+        var malformed = await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-b", "Bearer not-a-token");
 
         Assert.Equal(403, wrongSecret.Status);
         Assert.Equal(wrongSecret, unknownUser);
         Assert.Equal(wrongSecret, malformed);
         Assert.DoesNotContain("nobody-here", unknownUser.Body);
-        Assert.Empty(await _redis.KeysAsync("session:*"));
+        Assert.Empty(await Redis.KeysAsync("session:*"));
     }
 
     [Fact]
     public async Task The_secret_may_come_as_a_query_parameter()
     {
-        var token = _gateway.Families.Child("child-c");
+        var token = Gateway.Families.Child("child-c");
 
-        var (status, _) = await RawUpgrade.RequestAsync(_gateway.BaseAddress, $"/ws/child-c?token={Uri.EscapeDataString(token)}");
+        var (status, _) = await RawUpgrade.RequestAsync(Gateway.BaseAddress, $"/ws/child-c?token={Uri.EscapeDataString(token)}");
 
         Assert.Equal(101, status);
     }
@@ -83,34 +70,34 @@ public sealed class DeviceSignInTests : IAsyncLifetime
     [Fact]
     public async Task The_profile_is_read_from_the_cache_after_the_first_connection()
     {
-        var token = _gateway.Families.Child("child-e");
-        await using (await _gateway.ConnectDeviceAsync("child-e")) { }
-        Assert.True(await _redis.Database.KeyExistsAsync(RedisKeys.ChildProfile("child-e")));
+        var token = Gateway.Families.Child("child-e");
+        await using (await Gateway.ConnectDeviceAsync("child-e")) { }
+        Assert.True(await Redis.Database.KeyExistsAsync(RedisKeys.ChildProfile("child-e")));
 
         // The family file goes; the cached profile still lets the device in until it expires or is invalidated.
-        File.Delete(Path.Combine(_gateway.Families.Directory, "child-e.json"));
-        Assert.Equal(101, (await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-e", $"Bearer {token}")).Status);
-        await _redis.Database.KeyDeleteAsync(RedisKeys.ChildProfile("child-e"));
-        Assert.Equal(403, (await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-e", $"Bearer {token}")).Status);
+        File.Delete(Path.Combine(Gateway.Families.Directory, "child-e.json"));
+        Assert.Equal(101, (await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-e", $"Bearer {token}")).Status);
+        await Redis.Database.KeyDeleteAsync(RedisKeys.ChildProfile("child-e"));
+        Assert.Equal(403, (await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-e", $"Bearer {token}")).Status);
     }
 
     [Fact]
     public async Task A_parent_issues_a_device_secret_that_works_and_revoking_it_locks_the_device_out_at_once()
     {
-        _gateway.Families.Child("child-f");
+        Gateway.Families.Child("child-f");
         using var parent = await SignedInAsync(TestFamilies.ParentOf("child-f"));
 
         var issued = await (await parent.PostAsync("/api/children/child-f/devices", null)).Content.ReadFromJsonAsync<JsonElement>();
         var token = issued.GetProperty("token").GetString()!;
         var deviceId = issued.GetProperty("device_id").GetString()!;
-        await using (await DeviceClient.ConnectAsync(_gateway.BaseAddress, "child-f", token, DeviceProfile.Pcm16, CancellationToken.None)) { }
+        await using (await DeviceClient.ConnectAsync(Gateway.BaseAddress, "child-f", token, DeviceProfile.Pcm16, CancellationToken.None)) { }
 
-        var stored = await File.ReadAllTextAsync(Path.Combine(_gateway.Families.Directory, "child-f.json"));
+        var stored = await File.ReadAllTextAsync(Path.Combine(Gateway.Families.Directory, "child-f.json"));
         Assert.Contains(deviceId, stored);
         Assert.DoesNotContain(token.Split('.')[1], stored); // only the hash is kept
 
         Assert.Equal(HttpStatusCode.NoContent, (await parent.DeleteAsync($"/api/children/child-f/devices/{deviceId}")).StatusCode);
-        Assert.Equal(403, (await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-f", $"Bearer {token}")).Status);
+        Assert.Equal(403, (await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-f", $"Bearer {token}")).Status);
         var listed = await parent.GetFromJsonAsync<JsonElement>("/api/children/child-f/devices");
         Assert.Contains(listed.EnumerateArray(), d => d.GetProperty("device_id").GetString() == deviceId && d.GetProperty("revoked").GetBoolean());
     }
@@ -118,23 +105,23 @@ public sealed class DeviceSignInTests : IAsyncLifetime
     [Fact]
     public async Task Only_a_childs_own_parent_manages_its_devices()
     {
-        _gateway.Families.Child("child-g");
-        _gateway.Families.Child("child-h");
+        Gateway.Families.Child("child-g");
+        Gateway.Families.Child("child-h");
         using var otherParent = await SignedInAsync(TestFamilies.ParentOf("child-h"));
-        using var anonymous = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        using var anonymous = new HttpClient { BaseAddress = Gateway.BaseAddress };
 
         Assert.Equal(HttpStatusCode.Forbidden, (await otherParent.PostAsync("/api/children/child-g/devices", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await otherParent.GetAsync("/api/children/child-g/devices")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await otherParent.DeleteAsync("/api/children/child-g/devices/child-g-device")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/children/child-g/devices", null)).StatusCode);
-        Assert.Equal(101, (await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/child-g", $"Bearer {TestFamilies.TokenFor("child-g")}")).Status);
+        Assert.Equal(101, (await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-g", $"Bearer {TestFamilies.TokenFor("child-g")}")).Status);
     }
 
     [Fact]
     public async Task The_local_sign_in_refuses_a_wrong_passcode()
     {
-        _gateway.Families.Child("child-i");
-        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        Gateway.Families.Child("child-i");
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
 
         var wrong = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("child-i"), passcode = "guess" });
         var unknown = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = "nobody", passcode = TestFamilies.Passcode });
@@ -164,15 +151,15 @@ public sealed class DeviceSignInTests : IAsyncLifetime
     [Fact]
     public async Task A_tampered_local_token_is_refused()
     {
-        _gateway.Families.Child("child-j");
+        Gateway.Families.Child("child-j");
         using var parent = await SignedInAsync(TestFamilies.ParentOf("child-j"));
         var token = parent.DefaultRequestHeaders.Authorization!.Parameter!;
         var parts = token.Split('.');
         var payload = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(parts[1]).Replace(TestFamilies.ParentOf("child-j"), TestFamilies.ParentOf("child-k"));
-        using var forged = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        using var forged = new HttpClient { BaseAddress = Gateway.BaseAddress };
         forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             $"{parts[0]}.{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(payload)}.{parts[2]}");
-        _gateway.Families.Child("child-k");
+        Gateway.Families.Child("child-k");
 
         Assert.Equal(HttpStatusCode.OK, (await parent.GetAsync("/api/children/child-j/devices")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/children/child-k/devices")).StatusCode);
@@ -181,13 +168,13 @@ public sealed class DeviceSignInTests : IAsyncLifetime
     /// <summary>A gateway that turns an address away after 5 refusals, starting from a clean count.</summary>
     private async Task<GatewayHost> StrictGatewayAsync()
     {
-        foreach (var key in await _redis.KeysAsync("auth-failures:*")) await _redis.Database.KeyDeleteAsync(key);
-        return new GatewayHost(_redis, new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "5" });
+        foreach (var key in await Redis.KeysAsync("auth-failures:*")) await Redis.Database.KeyDeleteAsync(key);
+        return new GatewayHost(Redis, new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "5" });
     }
 
     private async Task<HttpClient> SignedInAsync(string parentId)
     {
-        var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
         var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = parentId, passcode = TestFamilies.Passcode });
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();

@@ -10,29 +10,19 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.Gateway;
 
 /// <summary>Parents on the transcript hub see their own children and nobody else's.</summary>
-public sealed class HubAccessTests : IAsyncLifetime
+public sealed class HubAccessTests() : GatewayTestBed
 {
-    private readonly RedisServer _redis = new();
-    private GatewayHost _gateway = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
-        _gateway = new GatewayHost(_redis);
-        _gateway.Families.Child("anna");
-        _gateway.Families.Child("ben");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _redis.DisposeAsync();
+        await base.InitializeAsync();
+        Gateway.Families.Child("anna");
+        Gateway.Families.Child("ben");
     }
 
     [Fact]
     public async Task Nobody_connects_without_signing_in()
     {
-        await using var anonymous = new HubConnectionBuilder().WithUrl(new Uri(_gateway.BaseAddress, TranscriptHub.Path)).AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
+        await using var anonymous = new HubConnectionBuilder().WithUrl(new Uri(Gateway.BaseAddress, TranscriptHub.Path)).AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
             .Build();
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync());
@@ -54,7 +44,7 @@ public sealed class HubAccessTests : IAsyncLifetime
         Assert.Equal(refused.Message, unknown.Message);
 
         // What the workers send to each child's group (through the same hub context they use).
-        var hub = _gateway.Services.GetRequiredService<IHubContext<TranscriptHub, ITranscriptClient>>();
+        var hub = Gateway.Services.GetRequiredService<IHubContext<TranscriptHub, ITranscriptClient>>();
         await hub.Clients.Group(TranscriptGroups.ForUser("ben")).ChildSaid(Line("ben", "a secret about ben"));
         await hub.Clients.Group(TranscriptGroups.ForUser("anna")).ChildSaid(Line("anna", "hello from anna"));
         await Eventually.HoldsAsync(() => Task.FromResult(heard.Count >= 1), "anna's parent hears anna");
@@ -66,12 +56,12 @@ public sealed class HubAccessTests : IAsyncLifetime
 
     private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child)
     {
-        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
         var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode });
         var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
         var heard = new ConcurrentQueue<TranscriptLine>();
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(_gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .WithUrl(new Uri(Gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult(token))
             .AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
             .Build();
         connection.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), heard.Enqueue);

@@ -11,9 +11,8 @@ namespace Tutor.Tests.Workers;
 /// Pub/sub keeps nothing; the pending-utterance stream does. An announcement nobody heard, and a turn whose worker
 /// stopped midway, are still answered — once.
 /// </summary>
-public sealed class DurableTurnTests : IAsyncLifetime
+public sealed class DurableTurnTests : WorkerTestBed
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly Dictionary<string, string> QuickSweep = new()
     {
         ["Turns:ClaimLease"] = "00:00:01",
@@ -21,62 +20,45 @@ public sealed class DurableTurnTests : IAsyncLifetime
         ["Turns:SweepAge"] = "00:00:00.500",
         ["Providers:Chat:Kind"] = "offline",
     };
-    private readonly RedisServer _redis = new();
-    private readonly OpenAiStandIn _openAi = new();
-    private readonly List<WorkerHost> _workers = [];
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        await _openAi.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var worker in _workers) await worker.DisposeAsync();
-        await _openAi.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task An_utterance_announced_while_no_worker_listened_is_answered_when_one_starts()
     {
-        var sessionId = await _redis.OpenSessionAsync("early-child");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
-        var audioKey = await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        var sessionId = await Redis.OpenSessionAsync("early-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
-        _workers.Add(new WorkerHost(_redis, _openAi, QuickSweep));
+        Workers.Add(new WorkerHost(Redis, OpenAi, QuickSweep));
 
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
-        await Eventually.HoldsAsync(async () => (await _redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the pending entry is gone");
-        Assert.False(await _redis.Database.KeyExistsAsync(audioKey));
+        await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the pending entry is gone");
+        Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
     }
 
     [Fact]
     public async Task A_turn_whose_worker_stops_midway_is_finished_by_another_and_answered_once()
     {
-        var first = new WorkerHost(_redis, _openAi, QuickSweep);
-        var second = new WorkerHost(_redis, _openAi, QuickSweep);
-        _workers.AddRange([first, second]);
-        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 2);
-        _openAi.SpeechDelay = TimeSpan.FromMilliseconds(700); // a turn long enough to stop a worker in the middle of it
-        var sessionId = await _redis.OpenSessionAsync("steady-child");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        var first = new WorkerHost(Redis, OpenAi, QuickSweep);
+        var second = new WorkerHost(Redis, OpenAi, QuickSweep);
+        Workers.AddRange([first, second]);
+        await Redis.WaitForSubscribersAsync(Channels.AudioProcessing, 2);
+        OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(700); // a turn long enough to stop a worker in the middle of it
+        var sessionId = await Redis.OpenSessionAsync("steady-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
 
-        var audioKey = await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"audio_response\"")), Timeout);
-        var holder = (await _redis.Database.StringGetAsync(RedisKeys.TurnClaim(audioKey))).ToString();
+        var holder = (await Redis.Database.StringGetAsync(RedisKeys.TurnClaim(audioKey))).ToString();
         var (stopping, staying) = first.Services.GetRequiredService<TurnClaims>().WorkerId == holder ? (first, second) : (second, first);
         Assert.Equal(holder, stopping.Services.GetRequiredService<TurnClaims>().WorkerId);
         await stopping.DisposeAsync();
-        _workers.Remove(stopping);
+        Workers.Remove(stopping);
 
         var published = await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
         await Task.Delay(1500); // a second answer would come within this
         Assert.Single(events.Messages, e => e.Message.Contains("\"reply_end\""));
-        var claim = (await _redis.Database.StringGetAsync(RedisKeys.TurnClaim(audioKey))).ToString();
+        var claim = (await Redis.Database.StringGetAsync(RedisKeys.TurnClaim(audioKey))).ToString();
         Assert.Equal($"done:{staying.Services.GetRequiredService<TurnClaims>().WorkerId}", claim);
-        Assert.Single((await _redis.LoadProgressAsync("steady-child")).Recent); // the lesson moved once
-        Assert.False(await _redis.Database.KeyExistsAsync(audioKey));
+        Assert.Single((await Redis.LoadProgressAsync("steady-child")).Recent); // the lesson moved once
+        Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
     }
 }

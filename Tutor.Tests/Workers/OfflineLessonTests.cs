@@ -12,31 +12,15 @@ namespace Tutor.Tests.Workers;
 /// The offline tutor (no chat model) driving whole lessons through real worker hosts: speech goes through the OpenAI
 /// stand-in so that the child's words can be scripted; the tutor itself uses no model.
 /// </summary>
-public sealed class OfflineLessonTests : IAsyncLifetime
+public sealed class OfflineLessonTests : WorkerTestBed
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly RedisServer _redis = new();
-    private readonly OpenAiStandIn _openAi = new();
-    private readonly List<WorkerHost> _workers = [];
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        await _openAi.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var worker in _workers) await worker.DisposeAsync();
-        await _openAi.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    private static readonly Dictionary<string, string> OfflineTutor = new() { ["Providers:Chat:Kind"] = "offline" };
 
     [Fact]
     public async Task The_offline_tutor_takes_a_child_through_a_whole_lesson()
     {
-        await StartWorkersAsync(1);
-        var sessionId = await _redis.OpenSessionAsync("lena");
+        await StartWorkersAsync(1, OfflineTutor);
+        var sessionId = await Redis.OpenSessionAsync("lena");
         string[] childSays = ["hola", "red", "it is blue", "green", "yellow", "green", "thank you"];
         var replies = new List<List<string>>();
 
@@ -50,66 +34,60 @@ public sealed class OfflineLessonTests : IAsyncLifetime
         Assert.Contains("Bye bye!", replies[5]);
         Assert.Equal(ShippedLessons.OpeningOf("free-talk-en"), replies[6]); // the next lesson opens
 
-        var progress = await _redis.LoadProgressAsync("lena");
+        var progress = await Redis.LoadProgressAsync("lena");
         Assert.Equal(["colours-en-for-es"], progress.CompletedLessons);
         Assert.Equal(["blue", "green", "red", "yellow"], progress.WordsMastered.Order());
-        Assert.Empty(_openAi.ChatCompletions);
+        Assert.Empty(OpenAi.ChatCompletions);
     }
 
     [Fact]
     public async Task A_new_session_resumes_where_the_child_left_off()
     {
-        await StartWorkersAsync(1);
-        var monday = await _redis.OpenSessionAsync("omar");
+        await StartWorkersAsync(1, OfflineTutor);
+        var monday = await Redis.OpenSessionAsync("omar");
         await TurnAsync(monday, "hello");
         await TurnAsync(monday, "red");
-        await _redis.Database.KeyDeleteAsync(RedisKeys.Session(monday)); // the device disconnects
+        await Redis.Database.KeyDeleteAsync(RedisKeys.Session(monday)); // the device disconnects
 
-        var tuesday = await _redis.OpenSessionAsync("omar");
+        var tuesday = await Redis.OpenSessionAsync("omar");
         var reply = await TurnAsync(tuesday, "blue");
 
         Assert.StartsWith("Yes! Blue", string.Join(" ", reply));
-        Assert.Equal("sun", (await _redis.LoadProgressAsync("omar")).StepId);
+        Assert.Equal("sun", (await Redis.LoadProgressAsync("omar")).StepId);
     }
 
     [Fact]
-    public async Task Two_workers_never_take_two_turns_of_one_child_at_once()
+    public async Task TwoWorkers_never_take_two_turns_of_one_child_at_once()
     {
-        await StartWorkersAsync(2);
-        _openAi.SpeechDelay = TimeSpan.FromMilliseconds(150); // long turns, so that they would overlap
-        var sessionId = await _redis.OpenSessionAsync("twins-mum");
-        await _redis.Database.StringSetAsync(RedisKeys.ChildProgress("twins-mum"),
+        await StartWorkersAsync(2, OfflineTutor);
+        OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(150); // long turns, so that they would overlap
+        var sessionId = await Redis.OpenSessionAsync("twins-mum");
+        await Redis.Database.StringSetAsync(RedisKeys.ChildProgress("twins-mum"),
             JsonSerializer.Serialize(new ChildProgress { LessonId = "colours-en-for-es", StepId = "strawberry" }, TutorJson.Options));
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
 
         for (var i = 0; i < 4; i++)
         {
-            _openAi.NextTranscripts.Enqueue("repeat");
+            OpenAi.NextTranscripts.Enqueue("repeat");
             await AnnounceAsync(sessionId);
         }
         await events.WaitForAsync(m => m.Count(e => e.Message.Contains("\"reply_end\"")) == 4, Timeout);
 
         // Each turn read the progress the one before it wrote: four turns remembered, none lost to an overlap.
-        var progress = await _redis.LoadProgressAsync("twins-mum");
+        var progress = await Redis.LoadProgressAsync("twins-mum");
         Assert.Equal(4, progress.Recent.Count);
         Assert.All(progress.Recent, t => Assert.Equal("repeat", t.ChildSaid));
     }
 
     private async Task<List<string>> TurnAsync(string sessionId, string childSays)
     {
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
-        _openAi.NextTranscripts.Enqueue(childSays);
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        OpenAi.NextTranscripts.Enqueue(childSays);
         await AnnounceAsync(sessionId);
         var published = await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
         return published.Select(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)!)
             .Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text!).ToList();
     }
 
-    private async Task StartWorkersAsync(int count)
-    {
-        for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, new Dictionary<string, string> { ["Providers:Chat:Kind"] = "offline" }));
-        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
-    }
-
-    private Task AnnounceAsync(string sessionId) => _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
+    private Task AnnounceAsync(string sessionId) => Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
 }

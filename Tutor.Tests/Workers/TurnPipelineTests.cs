@@ -10,9 +10,8 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.Workers;
 
 /// <summary>Workers on their own: a real Redis, real ffmpeg, and OpenAI reached through the SDK at the stand-in.</summary>
-public sealed class TurnPipelineTests : IAsyncLifetime
+public sealed class TurnPipelineTests : WorkerTestBed
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly Dictionary<string, string> Models = new()
     {
         ["OpenAI:TranscriptionModel"] = "test-transcribe",
@@ -22,34 +21,17 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         ["OpenAI:Language"] = "en",
     };
 
-    private readonly RedisServer _redis = new();
-    private readonly OpenAiStandIn _openAi = new();
-    private readonly List<WorkerHost> _workers = [];
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        await _openAi.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var worker in _workers) await worker.DisposeAsync();
-        await _openAi.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task An_answer_is_heard_judged_by_the_model_answered_sentence_by_sentence_and_spoken_in_the_device_format()
     {
-        await StartWorkersAsync(1);
-        var sessionId = await _redis.OpenSessionAsync("child-1");
-        await _redis.SeedProgressAsync("child-1", "colours-en-for-es", "strawberry", new ConversationTurn("hola", "What colour is a strawberry? Di: red.", DateTimeOffset.UtcNow));
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await StartWorkersAsync(1, Models);
+        var sessionId = await Redis.OpenSessionAsync("child-1");
+        await Redis.SeedProgressAsync("child-1", "colours-en-for-es", "strawberry", new ConversationTurn("hola", "What colour is a strawberry? Di: red.", DateTimeOffset.UtcNow));
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var pcm = TestAudio.Utterance(TimeSpan.FromSeconds(1.5));
-        _openAi.NextTranscripts.Enqueue("it is red");
+        OpenAi.NextTranscripts.Enqueue("it is red");
 
-        var audioKey = await _redis.AnnounceAsync(sessionId, pcm);
+        var audioKey = await Redis.AnnounceAsync(sessionId, pcm);
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
         Assert.Equal(SessionEventTypes.Transcript, published[0].Type);
@@ -65,15 +47,15 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         {
             Assert.Matches($"^response:{sessionId}:[0-9a-f-]{{36}}$", part.AudioKey);
             Assert.NotNull(part.TraceParent);
-            var audio = (byte[])(await _redis.Database.StringGetAsync(part.AudioKey))!;
+            var audio = (byte[])(await Redis.Database.StringGetAsync(part.AudioKey))!;
             // The stand-in spoke 24 kHz WAV; ffmpeg must have made it 16 kHz PCM16 of the same length in time.
             var expected = TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(part.Text!));
             Assert.InRange(audio.Length, expected * 0.98 - 640, expected * 1.02 + 640);
             Assert.NotEqual("RIFF", System.Text.Encoding.ASCII.GetString(audio, 0, 4));
-            Assert.InRange((await _redis.Database.KeyTimeToLiveAsync(part.AudioKey))!.Value, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(60));
+            Assert.InRange((await Redis.Database.KeyTimeToLiveAsync(part.AudioKey))!.Value, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(60));
         }
 
-        var transcription = Assert.Single(_openAi.Transcriptions);
+        var transcription = Assert.Single(OpenAi.Transcriptions);
         Assert.Equal("test-transcribe", transcription.Model);
         Assert.Equal("en", transcription.Form["language"]);
         var uploaded = WavFile.ReadPcm16(transcription.File);
@@ -81,7 +63,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Equal(pcm, uploaded.Samples);
 
         // The prompt carries the child's profile, the lesson step and the recent turns; the answer is structured.
-        var chat = Assert.Single(_openAi.ChatCompletions);
+        var chat = Assert.Single(OpenAi.ChatCompletions);
         Assert.Equal("test-chat", chat.Model);
         Assert.True(chat.Json!["stream"]!.GetValue<bool>());
         Assert.Equal("json_schema", chat.Json["response_format"]!["type"]!.GetValue<string>());
@@ -94,29 +76,29 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Equal("hola", messages[1]!["content"]!.ToString());
         Assert.Equal("it is red", messages[3]!["content"]!.ToString());
 
-        Assert.Equal(5, _openAi.Speeches.Count());
-        Assert.All(_openAi.Speeches, s => Assert.Equal(("test-tts", "sage", "wav"),
+        Assert.Equal(5, OpenAi.Speeches.Count());
+        Assert.All(OpenAi.Speeches, s => Assert.Equal(("test-tts", "sage", "wav"),
             (s.Model, s.Json!["voice"]!.GetValue<string>(), s.Json["response_format"]!.GetValue<string>())));
-        Assert.Equal(6, _openAi.Moderations.Count()); // the child's words and each of the model's sentences
+        Assert.Equal(6, OpenAi.Moderations.Count()); // the child's words and each of the model's sentences
 
         // The judgement moved the lesson on.
-        var progress = await _redis.LoadProgressAsync("child-1");
+        var progress = await Redis.LoadProgressAsync("child-1");
         Assert.Equal(("sky", 1), (progress.StepId, progress.CorrectAnswers));
         Assert.Contains("red", progress.WordsMastered);
         Assert.Equal("it is red", progress.Recent[^1].ChildSaid);
-        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted after the turn");
+        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted after the turn");
     }
 
     [Fact]
-    public async Task With_several_workers_each_utterance_is_answered_exactly_once()
+    public async Task With_severalWorkers_each_utterance_is_answered_exactly_once()
     {
-        await StartWorkersAsync(3);
+        await StartWorkersAsync(3, Models);
         const int sessions = 4, utterancesPerSession = 3;
         var recorders = new Dictionary<string, PubSubRecorder>();
         for (var s = 0; s < sessions; s++)
         {
-            var sessionId = await _redis.OpenSessionAsync($"child-{s}");
-            recorders[sessionId] = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+            var sessionId = await Redis.OpenSessionAsync($"child-{s}");
+            recorders[sessionId] = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         }
 
         var announced = new List<string>();
@@ -124,7 +106,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         {
             foreach (var sessionId in recorders.Keys)
             {
-                announced.Add(await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromMilliseconds(300 + 100 * u))));
+                announced.Add(await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromMilliseconds(300 + 100 * u))));
             }
         }
 
@@ -133,7 +115,7 @@ public sealed class TurnPipelineTests : IAsyncLifetime
             await recorder.WaitForAsync(m => m.Count(e => Parse(e).Type == SessionEventTypes.ReplyEnd) >= utterancesPerSession, Timeout);
         }
         await Task.Delay(500); // a duplicate would arrive within this
-        Assert.Equal(announced.Count, _openAi.Transcriptions.Count());
+        Assert.Equal(announced.Count, OpenAi.Transcriptions.Count());
         foreach (var recorder in recorders.Values)
         {
             var ends = recorder.Messages.Select(Parse).Where(e => e.Type == SessionEventTypes.ReplyEnd).ToList();
@@ -143,22 +125,22 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         }
 
         var claimants = new HashSet<string>();
-        foreach (var key in announced) claimants.Add((await _redis.Database.StringGetAsync(RedisKeys.TurnClaim(key)))!);
+        foreach (var key in announced) claimants.Add((await Redis.Database.StringGetAsync(RedisKeys.TurnClaim(key)))!);
         Assert.All(claimants, c => Assert.StartsWith($"done:{Environment.MachineName}", c)); // finished, and by a worker
     }
 
     [Fact]
     public async Task The_turn_continues_the_trace_the_gateway_started()
     {
-        await StartWorkersAsync(1);
-        var sessionId = await _redis.OpenSessionAsync("child-traced");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await StartWorkersAsync(1, Models);
+        var sessionId = await Redis.OpenSessionAsync("child-traced");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
         var gatewaySpan = System.Diagnostics.ActivitySpanId.CreateRandom();
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
-        await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), RedisKeys.AudioLifetime);
+        await Redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), RedisKeys.AudioLifetime);
 
-        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey, $"00-{traceId}-{gatewaySpan}-01"));
+        await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey, $"00-{traceId}-{gatewaySpan}-01"));
 
         var parts = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout))
             .Select(Parse).Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
@@ -174,32 +156,32 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     [Fact]
     public async Task An_announced_key_that_has_expired_is_skipped()
     {
-        await StartWorkersAsync(1);
-        var sessionId = await _redis.OpenSessionAsync("child-late");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await StartWorkersAsync(1, Models);
+        var sessionId = await Redis.OpenSessionAsync("child-late");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
 
-        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+        await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
 
-        await Eventually.HoldsAsync(() => _redis.Database.KeyExistsAsync(RedisKeys.TurnClaim(audioKey)), "a worker looked at the announcement");
+        await Eventually.HoldsAsync(() => Redis.Database.KeyExistsAsync(RedisKeys.TurnClaim(audioKey)), "a worker looked at the announcement");
         await Task.Delay(300);
-        Assert.Empty(_openAi.Requests);
+        Assert.Empty(OpenAi.Requests);
         Assert.Empty(events.Messages);
     }
 
     [Fact]
     public async Task A_malformed_announcement_is_ignored_and_the_worker_goes_on()
     {
-        await StartWorkersAsync(1);
-        var sessionId = await _redis.OpenSessionAsync("child-7");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await StartWorkersAsync(1, Models);
+        var sessionId = await Redis.OpenSessionAsync("child-7");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
 
-        await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), "not json at all");
-        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, "audio:someone-else:1234"));
-        await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        await Redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), "not json at all");
+        await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, "audio:someone-else:1234"));
+        await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout);
-        Assert.Single(_openAi.Transcriptions);
+        Assert.Single(OpenAi.Transcriptions);
     }
 
     [Theory]
@@ -208,15 +190,15 @@ public sealed class TurnPipelineTests : IAsyncLifetime
     [InlineData("unsafe")]
     public async Task When_the_model_fails_or_says_something_unsafe_the_lessons_own_words_are_said_instead(string failure)
     {
-        await StartWorkersAsync(1);
-        _openAi.RefuseChat = failure == "refused";
-        _openAi.Chat = failure == "malformed" ? ChatBehaviour.Malformed : failure == "unsafe" ? ChatBehaviour.Unsafe : ChatBehaviour.Tutor;
-        var sessionId = await _redis.OpenSessionAsync("child-8");
-        await _redis.SeedProgressAsync("child-8", "colours-en-for-es", "strawberry");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
-        _openAi.NextTranscripts.Enqueue("green");
+        await StartWorkersAsync(1, Models);
+        OpenAi.RefuseChat = failure == "refused";
+        OpenAi.Chat = failure == "malformed" ? ChatBehaviour.Malformed : failure == "unsafe" ? ChatBehaviour.Unsafe : ChatBehaviour.Tutor;
+        var sessionId = await Redis.OpenSessionAsync("child-8");
+        await Redis.SeedProgressAsync("child-8", "colours-en-for-es", "strawberry");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        OpenAi.NextTranscripts.Enqueue("green");
 
-        var audioKey = await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
         var said = published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text!).ToList();
@@ -224,73 +206,67 @@ public sealed class TurnPipelineTests : IAsyncLifetime
         Assert.Equal(["La fresa es roja.", "In English: red.", "Say: red!"], said);
         Assert.DoesNotContain(published, e => e.Type == SessionEventTypes.Error);
         Assert.DoesNotContain(said, s => s.Contains(OpenAiStandIn.FlaggedWord, StringComparison.OrdinalIgnoreCase));
-        var progress = await _redis.LoadProgressAsync("child-8");
+        var progress = await Redis.LoadProgressAsync("child-8");
         Assert.Equal(("strawberry", 1), (progress.StepId, progress.Attempts));
-        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
+        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
     }
 
     [Fact]
     public async Task Flagged_words_from_the_child_get_a_gentle_redirect_and_the_question_again()
     {
-        await StartWorkersAsync(1);
-        var sessionId = await _redis.OpenSessionAsync("child-rude");
-        await _redis.SeedProgressAsync("child-rude", "colours-en-for-es", "sky");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
-        _openAi.NextTranscripts.Enqueue($"you are a {OpenAiStandIn.FlaggedWord}");
+        await StartWorkersAsync(1, Models);
+        var sessionId = await Redis.OpenSessionAsync("child-rude");
+        await Redis.SeedProgressAsync("child-rude", "colours-en-for-es", "sky");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        OpenAi.NextTranscripts.Enqueue($"you are a {OpenAiStandIn.FlaggedWord}");
 
-        await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
         Assert.Equal(["Usamos palabras bonitas, ¿vale?", "And the sky?", "What colour is the sky?"],
             published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text));
-        Assert.Empty(_openAi.ChatCompletions); // the model never saw it
-        Assert.Equal(("sky", 0, 0), ((await _redis.LoadProgressAsync("child-rude")).StepId, (await _redis.LoadProgressAsync("child-rude")).Attempts, (await _redis.LoadProgressAsync("child-rude")).IncorrectAnswers));
+        Assert.Empty(OpenAi.ChatCompletions); // the model never saw it
+        Assert.Equal(("sky", 0, 0), ((await Redis.LoadProgressAsync("child-rude")).StepId, (await Redis.LoadProgressAsync("child-rude")).Attempts, (await Redis.LoadProgressAsync("child-rude")).IncorrectAnswers));
     }
 
     [Fact]
     public async Task An_abort_stops_the_turn_in_flight_and_nothing_more_is_published_for_it()
     {
-        await StartWorkersAsync(2);
-        _openAi.SpeechDelay = TimeSpan.FromMilliseconds(600);
-        var sessionId = await _redis.OpenSessionAsync("child-interrupting");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
-        await _redis.WaitForSubscribersAsync(Channels.TurnAborts, 2);
+        await StartWorkersAsync(2, Models);
+        OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(600);
+        var sessionId = await Redis.OpenSessionAsync("child-interrupting");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await Redis.WaitForSubscribersAsync(Channels.TurnAborts, 2);
 
-        var audioKey = await _redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)));
+        var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)));
         await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.AudioResponse), Timeout);
-        await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.TurnAborts),
+        await Redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.TurnAborts),
             TutorJson.Serialize(new TurnAbort(sessionId, RedisKeys.TurnIdOf(audioKey))));
 
-        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the aborted turn is over");
+        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the aborted turn is over");
         await Task.Delay(1500); // more than two speech requests' time: a turn still running would publish within it
         var published = events.Messages.Select(Parse).ToList();
         Assert.Equal(1, published.Count(e => e.Type == SessionEventTypes.AudioResponse));
         Assert.DoesNotContain(published, e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
-        Assert.True(_openAi.Speeches.Count() < 3, $"{_openAi.Speeches.Count()} of the reply's six sentences were synthesized");
+        Assert.True(OpenAi.Speeches.Count() < 3, $"{OpenAi.Speeches.Count()} of the reply's six sentences were synthesized");
     }
 
     [Fact]
     public async Task A_turn_aborted_before_a_worker_takes_it_is_not_worked_on()
     {
-        await StartWorkersAsync(1);
-        var sessionId = await _redis.OpenSessionAsync("child-quick-abort");
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await StartWorkersAsync(1, Models);
+        var sessionId = await Redis.OpenSessionAsync("child-quick-abort");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
-        await _redis.Database.StringSetAsync(RedisKeys.TurnAborted(RedisKeys.TurnIdOf(audioKey)), sessionId, RedisKeys.AbortMemory);
+        await Redis.Database.StringSetAsync(RedisKeys.TurnAborted(RedisKeys.TurnIdOf(audioKey)), sessionId, RedisKeys.AbortMemory);
 
-        await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)), RedisKeys.AudioLifetime);
-        await _redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+        await Redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)), RedisKeys.AudioLifetime);
+        await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
 
-        await Eventually.HoldsAsync(async () => !await _redis.Database.KeyExistsAsync(audioKey), "the turn is over");
+        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the turn is over");
         await Task.Delay(300);
-        Assert.Empty(_openAi.Requests);
+        Assert.Empty(OpenAi.Requests);
         Assert.Empty(events.Messages);
-    }
-
-    private async Task StartWorkersAsync(int count)
-    {
-        for (var i = 0; i < count; i++) _workers.Add(new WorkerHost(_redis, _openAi, Models));
-        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, count);
     }
 
     private static SessionEvent Parse(PublishedMessage message) =>
