@@ -103,6 +103,7 @@ public sealed class DeviceConnection
         try
         {
             await _device.CloseAsync(close.Status, close.Description, closing.Token);
+            await AwaitDeviceCloseAsync(closing.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -122,6 +123,28 @@ public sealed class DeviceConnection
         await _status.SetAsync(_session.UserId, DeviceStates.Offline);
         _telemetry.ActiveSessions.Add(-1);
         _logger.LogInformation("Session {SessionId} closed ({Status} {Description})", _session.SessionId, close.Status, close.Description);
+    }
+
+    /// <summary>
+    /// When the server closes first (a limit, a bad hello), the device may still be sending: what it sends is read and
+    /// dropped until its close arrives, so the close handshake completes and the device gets to read the error and the
+    /// close code instead of a reset connection.
+    /// </summary>
+    private async Task AwaitDeviceCloseAsync(CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while (_socket.State == WebSocketState.CloseSent)
+            {
+                var result = await _socket.ReceiveAsync(scratch.AsMemory(), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close) break;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     private async Task<CloseReason> ReceiveAsync(CancellationToken cancellationToken)
