@@ -1,8 +1,10 @@
 using Tutor.Benchmarks;
+using Tutor.Benchmarks.Load;
 
 // Speed, capacity and accuracy figures. Run: dotnet run -c Release --project Tutor.Benchmarks -- <benchmark> [options]
 //   vad [seconds]   voice-activity detection cost per second of audio (default 120 s of audio)
 //   recognition     offline recognition accuracy over the shipped lessons' answers (espeak-ng voices, pocketsphinx)
+//   load [options]  devices × turns against a gateway, workers, Redis and an engine stand-in (load --help)
 switch (args.FirstOrDefault() ?? "vad")
 {
     case "vad":
@@ -11,8 +13,27 @@ switch (args.FirstOrDefault() ?? "vad")
     case "recognition":
         await RecognitionBenchmark.RunAsync();
         break;
+    case "load":
+        LoadOptions load;
+        try
+        {
+            load = LoadOptions.Parse(args[1..]);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(LoadOptions.Usage);
+            return 64;
+        }
+        if (load.Help)
+        {
+            Console.WriteLine(LoadOptions.Usage);
+            break;
+        }
+        await LoadBenchmark.RunAsync(load);
+        break;
     default:
-        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition");
+        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | load [options]");
         return 64;
 }
 return 0;

@@ -26,8 +26,7 @@ public static class RecognitionBenchmark
         var lessonsDirectory = Path.Combine(AppContext.BaseDirectory, "lessons");
         var lessons = LessonCatalog.Load(lessonsDirectory).Where(l => l.TargetLanguage == "en");
         var options = Options.Create(new OfflineSpeechOptions());
-        var recognizer = new PocketSphinxSpeechToText(options, NullLogger<PocketSphinxSpeechToText>.Instance);
-        var converter = new DeviceAudioConverter();
+        using var recognizer = new PocketSphinxSpeechToText(options, new OfflineEngineGate(options), NullLogger<PocketSphinxSpeechToText>.Instance);
         int phrases = 0, exact = 0, judgedRight = 0, wrongSpoken = 0, falselyAccepted = 0;
         var misses = new List<string>();
         var clock = Stopwatch.StartNew();
@@ -41,7 +40,7 @@ public static class RecognitionBenchmark
                     foreach (var (voice, speed) in Speakers)
                     {
                         var wav = await SpeakAsync(answer, voice, speed);
-                        var pcm = await converter.ToDevicePcmAsync(wav, AudioParams.Pcm16Mono16k, CancellationToken.None);
+                        var pcm = await DeviceSpeech.ToDevicePcmAsync(DeviceSpeech.FromWav(wav), AudioParams.Pcm16Mono16k, CancellationToken.None);
                         var heard = await recognizer.TranscribeAsync(new PcmAudio(pcm, 16000, 1), hints, CancellationToken.None);
                         phrases++;
                         if (AnswerMatcher.Normalize(heard) == AnswerMatcher.Normalize(answer)) exact++;
@@ -54,7 +53,7 @@ public static class RecognitionBenchmark
                 foreach (var wrong in WrongAnswers)
                 {
                     var wav = await SpeakAsync(wrong, "en-us", 140);
-                    var pcm = await converter.ToDevicePcmAsync(wav, AudioParams.Pcm16Mono16k, CancellationToken.None);
+                    var pcm = await DeviceSpeech.ToDevicePcmAsync(DeviceSpeech.FromWav(wav), AudioParams.Pcm16Mono16k, CancellationToken.None);
                     var heard = await recognizer.TranscribeAsync(new PcmAudio(pcm, 16000, 1), hints, CancellationToken.None);
                     wrongSpoken++;
                     if (AnswerMatcher.Judge(heard, step) == Judgement.Correct)

@@ -24,7 +24,7 @@ internal static class Extensions
         builder.AddProviders();
         builder.Services.AddHostedService<EngineCheck>();
         builder.Services.AddSingleton<WorkerTelemetry>();
-        builder.Services.AddSingleton<TurnClaims>();
+        builder.Services.AddSingleton<UtteranceQueue>();
         builder.Services.AddSingleton<SessionDirectory>();
         builder.Services.AddSingleton<ReplyPublisher>();
         builder.Services.AddSingleton<TranscriptBroadcaster>();
@@ -32,10 +32,9 @@ internal static class Extensions
         builder.Services.AddSingleton<TurnCancellations>();
         builder.Services.AddHostedService<AbortListener>();
         builder.Services.AddSingleton<TurnRunner>();
-        builder.Services.AddHostedService<UtteranceListener>();
-        builder.Services.AddHostedService<PendingSweeper>();
+        builder.Services.AddHostedService<TurnIntake>();
 
-        builder.Services.AddSingleton<DeviceAudioConverter>();
+        builder.Services.AddSingleton<OfflineEngineGate>();
         builder.AddValidatedOptions<LessonOptions>(LessonOptions.SectionName);
         builder.AddValidatedOptions<SafetyOptions>(SafetyOptions.SectionName);
         builder.Services.AddSingleton<LessonCatalog>();

@@ -99,4 +99,9 @@ public static class DeviceErrorCodes
     public const string IdleTimeout = "idle_timeout";
     public const string UtteranceNotStored = "utterance_not_stored";
     public const string TurnFailed = "turn_failed";
+    public const string TurnTimeout = "turn_timeout";
+    /// <summary>More children are talking than Tutor can answer now; say it again in a moment.</summary>
+    public const string Busy = "busy";
+    /// <summary>The child said something newer before this utterance was answered; the newer one is answered instead.</summary>
+    public const string Superseded = "superseded";
 }

@@ -18,8 +18,11 @@ public sealed record SessionEvent(
     /// <summary>The child's words, once known.</summary>
     public static SessionEvent Transcript(string turnId, string text) => new(SessionEventTypes.Transcript, TurnId: turnId, Text: text);
 
-    /// <summary>One part of the tutor's reply: its audio is at <paramref name="audioKey"/>, in the device's format.</summary>
-    public static SessionEvent AudioResponse(string turnId, int sequence, string audioKey, string text, string? traceParent) =>
+    /// <summary>
+    /// One part of the tutor's reply: its audio is at <paramref name="audioKey"/>, in the device's format. A sentence's
+    /// speech streams in several parts; <paramref name="text"/> (the sentence) comes with its first part only.
+    /// </summary>
+    public static SessionEvent AudioResponse(string turnId, int sequence, string audioKey, string? text, string? traceParent) =>
         new(SessionEventTypes.AudioResponse, AudioKey: audioKey, TurnId: turnId, Sequence: sequence, Text: text, TraceParent: traceParent);
 
     /// <summary>The reply is complete: no more parts follow for this turn.</summary>

@@ -21,6 +21,9 @@ public static class RedisKeys
     /// <summary>Held by the worker running one of the child's turns, so two turns of a child never run at once.</summary>
     public static string ChildTurnLock(string userId) => $"turn-lock:{userId}";
 
+    /// <summary>The stream id of the child's newest utterance waiting for (or holding) the turn lock; older waiting ones give up.</summary>
+    public static string ChildNextTurn(string userId) => $"turn-next:{userId}";
+
     /// <summary>A child's conversation, a Redis stream of <see cref="Transcripts.TranscriptLine"/>s kept for the configured retention.</summary>
     public static string History(string userId) => $"history:{userId}";
 
@@ -38,9 +41,6 @@ public static class RedisKeys
 
     /// <summary>The key that signs local (embedded default) parent tokens, shared by every gateway.</summary>
     public const string LocalSigningKey = "auth:local-signing-key";
-
-    /// <summary>Held by the one worker that took an announced utterance; pub/sub delivers to every worker.</summary>
-    public static string TurnClaim(string audioKey) => $"claim:{audioKey}";
 
     /// <summary>Set when a device aborts a turn, for a worker that starts the turn only after the abort was announced.</summary>
     public static string TurnAborted(string turnId) => $"aborted:{turnId}";

@@ -14,6 +14,8 @@ public static class TurnTimingFields
     public const string Worker = "worker";
     /// <summary>The utterance ended and was announced.</summary>
     public const string UtteranceEnded = "utterance_ended";
+    /// <summary>A worker took the utterance off the queue.</summary>
+    public const string Taken = "taken";
     /// <summary>The child's words were known.</summary>
     public const string Transcribed = "transcribed";
     /// <summary>The first sentence of the reply was written.</summary>

@@ -41,8 +41,9 @@ public sealed class ReplyPlayer : IAsyncDisposable
 
     public void Say(string turnId, DeviceMessage message) => _items.Writer.TryWrite(new PlayItem(turnId, message, null, false));
 
-    public void Speak(string turnId, string sentence, byte[] pcm) =>
-        _items.Writer.TryWrite(new PlayItem(turnId, DeviceMessage.SentenceStart(sentence), pcm, false));
+    /// <summary>Plays a part of the reply; <paramref name="sentence"/> is announced (<c>sentence_start</c>) with a sentence's first part only.</summary>
+    public void Speak(string turnId, string? sentence, byte[] pcm) =>
+        _items.Writer.TryWrite(new PlayItem(turnId, sentence is null ? null : DeviceMessage.SentenceStart(sentence), pcm, false));
 
     public void EndTurn(string turnId) => _items.Writer.TryWrite(new PlayItem(turnId, null, null, true));
 

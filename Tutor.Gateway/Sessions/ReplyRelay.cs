@@ -130,9 +130,9 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
             return;
         }
 
-        player.Speak(part.TurnId!, part.Text ?? "", (byte[])audio!);
+        player.Speak(part.TurnId!, part.Text, (byte[])audio!);
         telemetry.RepliesDelivered.Add(1);
-        logger.LogInformation("Reply part {Sequence} of turn {TurnId} ({Bytes} bytes) queued for session {SessionId}",
+        logger.LogDebug("Reply part {Sequence} of turn {TurnId} ({Bytes} bytes) queued for session {SessionId}",
             part.Sequence, part.TurnId, ((byte[])audio!).Length, session.SessionId);
     }
 }

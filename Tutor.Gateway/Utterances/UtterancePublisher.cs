@@ -26,8 +26,8 @@ public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTele
         var db = redis.GetDatabase();
         await db.StringSetAsync(audioKey, audio, RedisKeys.AudioLifetime).WaitAsync(cancellationToken);
         var announcement = new UtteranceAnnouncement(session.SessionId, audioKey, TraceContext.Current());
-        await db.StreamAddAsync(Channels.PendingUtterances,
-            [new("session_id", session.SessionId), new("audio_key", audioKey), new("traceparent", announcement.TraceParent ?? "")],
+        // The queue the workers take from (one consumer group: each utterance to one worker); the announcement wakes them.
+        await db.StreamAddAsync(Channels.PendingUtterances, PendingUtteranceFields.Of(announcement),
             maxLength: 100_000, useApproximateMaxLength: true).WaitAsync(cancellationToken);
         var receivers = await db.PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement))
             .WaitAsync(cancellationToken);

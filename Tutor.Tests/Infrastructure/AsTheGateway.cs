@@ -26,13 +26,16 @@ public static class AsTheGateway
     {
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
         await redis.Database.StringSetAsync(audioKey, pcm, RedisKeys.AudioLifetime);
-        await redis.Database.StreamAddAsync(Channels.PendingUtterances, [new("session_id", sessionId), new("audio_key", audioKey), new("traceparent", "")]);
         await redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
         return audioKey;
     }
 
-    public static Task PublishAnnouncementAsync(this RedisServer redis, UtteranceAnnouncement announcement) =>
-        redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement));
+    /// <summary>Queues the utterance in <c>audio:pending</c> and announces it on <c>audio:processing</c>, as the gateway does.</summary>
+    public static async Task PublishAnnouncementAsync(this RedisServer redis, UtteranceAnnouncement announcement)
+    {
+        await redis.Database.StreamAddAsync(Channels.PendingUtterances, PendingUtteranceFields.Of(announcement));
+        await redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement));
+    }
 
     /// <summary>Puts the child at a step of a lesson, as earlier turns would have.</summary>
     public static Task SeedProgressAsync(this RedisServer redis, string userId, string lessonId, string stepId, params ConversationTurn[] recent) =>

@@ -201,15 +201,29 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         }
         Requests.Enqueue(new RecordedRequest(context.Request.Path, model, new Dictionary<string, string>(), body, [], null));
 
-        if (body!["response_format"]?.GetValue<string>() is not "wav")
+        var format = body!["response_format"]?.GetValue<string>();
+        if (format is not ("pcm" or "wav"))
         {
-            await BadRequestAsync(context, "This stand-in speaks WAV only.");
+            await BadRequestAsync(context, "This stand-in speaks pcm and wav only.");
             return;
         }
 
         if (SpeechDelay > TimeSpan.Zero) await Task.Delay(SpeechDelay, context.RequestAborted);
-        context.Response.ContentType = "audio/wav";
-        await context.Response.Body.WriteAsync(Tone(SpeechDuration(input)));
+        var pcm = Tone(SpeechDuration(input));
+        if (format == "wav")
+        {
+            context.Response.ContentType = "audio/wav";
+            await context.Response.Body.WriteAsync(WavFile.FromPcm16(pcm, SpeechSampleRate, 1));
+            return;
+        }
+
+        // Raw PCM streams as OpenAI's does, in pieces of odd sizes that split samples.
+        context.Response.ContentType = "audio/pcm";
+        for (var offset = 0; offset < pcm.Length; offset += 4801)
+        {
+            await context.Response.Body.WriteAsync(pcm.AsMemory(offset, Math.Min(4801, pcm.Length - offset)), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
     }
 
     /// <summary>
@@ -276,7 +290,7 @@ public sealed class OpenAiStandIn : IAsyncLifetime
     /// <summary>How long the stand-in's speech for <paramref name="text"/> lasts.</summary>
     public static TimeSpan SpeechDuration(string text) => TimeSpan.FromMilliseconds(text.Length * SpeechMillisecondsPerCharacter);
 
-    /// <summary>A 440 Hz tone at 24 kHz, OpenAI's speech sample rate, so the worker has to resample it for the device.</summary>
+    /// <summary>A 440 Hz tone, PCM16 at 24 kHz, OpenAI's speech sample rate, so the worker has to resample it for the device.</summary>
     private static byte[] Tone(TimeSpan duration)
     {
         var samples = (int)(duration.TotalSeconds * SpeechSampleRate);
@@ -286,7 +300,7 @@ public sealed class OpenAiStandIn : IAsyncLifetime
             var value = (short)(8000 * Math.Sin(2 * Math.PI * 440 * i / SpeechSampleRate));
             BinaryPrimitives.WriteInt16LittleEndian(pcm.AsSpan(i * 2), value);
         }
-        return WavFile.FromPcm16(pcm, SpeechSampleRate, 1);
+        return pcm;
     }
 
     private static string? ContentOf(JsonNode? message) => message?["content"] switch

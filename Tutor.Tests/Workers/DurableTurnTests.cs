@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Tests.Infrastructure;
@@ -8,37 +10,38 @@ using Tutor.Workers.Turns;
 namespace Tutor.Tests.Workers;
 
 /// <summary>
-/// Pub/sub keeps nothing; the pending-utterance stream does. An announcement nobody heard, and a turn whose worker
-/// stopped midway, are still answered — once.
+/// The queue (<c>audio:pending</c>, one consumer group): an utterance queued while no worker ran, a turn whose worker
+/// stopped or died midway, a crowd of utterances for few slots — each answered once; one that waited too long is told
+/// busy; a worker whose turn was taken over publishes nothing more.
 /// </summary>
 public sealed class DurableTurnTests : WorkerTestBed
 {
-    private static readonly Dictionary<string, string> QuickSweep = new()
+    private static readonly Dictionary<string, string> QuickLease = new()
     {
         ["Turns:ClaimLease"] = "00:00:01",
-        ["Turns:SweepInterval"] = "00:00:00.200",
-        ["Turns:SweepAge"] = "00:00:00.500",
+        ["Turns:PollInterval"] = "00:00:00.200",
         ["Providers:Chat:Kind"] = "offline",
     };
+
     [Fact]
-    public async Task An_utterance_announced_while_no_worker_listened_is_answered_when_one_starts()
+    public async Task An_utterance_queued_while_no_worker_ran_is_answered_when_one_starts()
     {
         var sessionId = await Redis.OpenSessionAsync("early-child");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
-        Workers.Add(new WorkerHost(Redis, OpenAi, QuickSweep));
+        Workers.Add(new WorkerHost(Redis, OpenAi, QuickLease));
 
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
-        await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the pending entry is gone");
+        await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the queue entry is gone");
         Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
     }
 
     [Fact]
     public async Task A_turn_whose_worker_stops_midway_is_finished_by_another_and_answered_once()
     {
-        var first = new WorkerHost(Redis, OpenAi, QuickSweep);
-        var second = new WorkerHost(Redis, OpenAi, QuickSweep);
+        var first = new WorkerHost(Redis, OpenAi, QuickLease);
+        var second = new WorkerHost(Redis, OpenAi, QuickLease);
         Workers.AddRange([first, second]);
         await Redis.WaitForSubscribersAsync(Channels.AudioProcessing, 2);
         OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(700); // a turn long enough to stop a worker in the middle of it
@@ -47,18 +50,123 @@ public sealed class DurableTurnTests : WorkerTestBed
 
         var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"audio_response\"")), Timeout);
-        var holder = (await Redis.Database.StringGetAsync(RedisKeys.TurnClaim(audioKey))).ToString();
-        var (stopping, staying) = first.Services.GetRequiredService<TurnClaims>().WorkerId == holder ? (first, second) : (second, first);
-        Assert.Equal(holder, stopping.Services.GetRequiredService<TurnClaims>().WorkerId);
+        var holder = await HolderAsync();
+        var stopping = new[] { first, second }.Single(w => w.Services.GetRequiredService<UtteranceQueue>().WorkerId == holder);
         await stopping.DisposeAsync();
         Workers.Remove(stopping);
 
-        var published = await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
         await Task.Delay(1500); // a second answer would come within this
         Assert.Single(events.Messages, e => e.Message.Contains("\"reply_end\""));
-        var claim = (await Redis.Database.StringGetAsync(RedisKeys.TurnClaim(audioKey))).ToString();
-        Assert.Equal($"done:{staying.Services.GetRequiredService<TurnClaims>().WorkerId}", claim);
         Assert.Single((await Redis.LoadProgressAsync("steady-child")).Recent); // the lesson moved once
         Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
+        Assert.Equal(0, await Redis.Database.StreamLengthAsync(Channels.PendingUtterances));
+    }
+
+    [Fact]
+    public async Task A_turn_whose_worker_died_is_taken_over_once_its_lease_runs_out()
+    {
+        var sessionId = await Redis.OpenSessionAsync("orphan-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        // A worker took the utterance and died at once: it is in the group's pending list under a name nobody renews.
+        await Redis.Database.StreamCreateConsumerGroupAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "0-0", createStream: true);
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await Redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)), RedisKeys.AudioLifetime);
+        await Redis.Database.StreamAddAsync(Channels.PendingUtterances, PendingUtteranceFields.Of(new UtteranceAnnouncement(sessionId, audioKey)));
+        Assert.Single(await Redis.Database.StreamReadGroupAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "dead-worker", ">", 10));
+        var died = DateTimeOffset.UtcNow;
+
+        Workers.Add(new WorkerHost(Redis, OpenAi, QuickLease));
+
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+        Assert.True(DateTimeOffset.UtcNow - died >= TimeSpan.FromSeconds(0.9), "taken over only after the lease ran out");
+        Assert.Single(events.Messages, e => e.Message.Contains("\"stt\""));
+        await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the entry is finished");
+    }
+
+    [Fact]
+    public async Task A_worker_whose_turn_was_taken_over_publishes_nothing_more_for_it()
+    {
+        Workers.Add(new WorkerHost(Redis, OpenAi, QuickLease));
+        await Redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
+        OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(700);
+        var sessionId = await Redis.OpenSessionAsync("stolen-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"stt\"")), Timeout);
+        // Another worker takes the entry over (as after a long pause of this one) and keeps renewing its lease: the turn is
+        // no longer this worker's.
+        var entry = (await Redis.Database.StreamRangeAsync(Channels.PendingUtterances)).Single();
+        await Redis.Database.StreamClaimIdsOnlyAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "thief", 0, [entry.Id]);
+        var stolen = events.Messages.Count;
+        for (var i = 0; i < 12; i++) // several of the worker's renewals and speech requests
+        {
+            await Task.Delay(200);
+            await Redis.Database.StreamClaimIdsOnlyAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "thief", 0, [entry.Id]);
+        }
+
+        var later = events.Messages.Skip(stolen).Select(m => JsonSerializer.Deserialize<SessionEvent>(m.Message, TutorJson.Options)!).ToList();
+        Assert.True(later.Count <= 1, $"{later.Count} events after the lease was lost: {string.Join(", ", later.Select(e => $"{e.Type} {e.Sequence} {e.Text}"))}"); // a part already in flight may land
+        Assert.DoesNotContain(later, e => e.Type == SessionEventTypes.ReplyEnd);
+        Assert.True(await Redis.Database.KeyExistsAsync(audioKey), "the child's audio stays for the worker that holds the turn now");
+        Assert.Equal(1, await Redis.Database.StreamLengthAsync(Channels.PendingUtterances));
+    }
+
+    [Fact]
+    public async Task Many_utterances_for_few_slots_are_each_answered_exactly_once()
+    {
+        var settings = new Dictionary<string, string>(QuickLease) { ["Turns:MaxConcurrentTurns"] = "1" };
+        await StartWorkersAsync(2, settings);
+        OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(100);
+        var children = Enumerable.Range(1, 6).Select(i => $"crowd-{i}").ToList();
+        var sessions = new Dictionary<string, string>();
+        foreach (var child in children) sessions[child] = await Redis.OpenSessionAsync(child);
+        var recorders = new List<PubSubRecorder>();
+        foreach (var child in children)
+        {
+            recorders.Add(await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessions[child]))));
+        }
+        try
+        {
+            foreach (var child in children) await Redis.AnnounceAsync(sessions[child], TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
+
+            foreach (var recorder in recorders) await recorder.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+            await Task.Delay(1000);
+            Assert.All(recorders, r => Assert.Single(r.Messages, e => e.Message.Contains("\"stt\"")));
+            Assert.Equal(children.Count, OpenAi.Transcriptions.Count());
+        }
+        finally
+        {
+            foreach (var recorder in recorders) await recorder.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task An_utterance_that_waited_too_long_for_a_worker_is_answered_busy_at_once()
+    {
+        var settings = new Dictionary<string, string>(QuickLease) { ["Turns:MaxQueueWait"] = "00:00:02" };
+        var sessionId = await Redis.OpenSessionAsync("waiting-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await Redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)), RedisKeys.AudioLifetime);
+        // Queued five seconds ago, while every worker was busy.
+        var queuedAt = DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeMilliseconds();
+        await Redis.Database.StreamAddAsync(Channels.PendingUtterances, PendingUtteranceFields.Of(new UtteranceAnnouncement(sessionId, audioKey)), $"{queuedAt}-0");
+
+        await StartWorkersAsync(1, settings);
+
+        var published = await events.WaitForAsync(m => m.Count > 0, Timeout);
+        var busy = JsonSerializer.Deserialize<SessionEvent>(Assert.Single(published).Message, TutorJson.Options)!;
+        Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.Busy, RedisKeys.TurnIdOf(audioKey)), (busy.Type, busy.Code, busy.TurnId));
+        Assert.Empty(OpenAi.Requests);
+        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted unheard");
+    }
+
+    /// <summary>The worker holding the (only) entry, from the group's pending list.</summary>
+    private async Task<string> HolderAsync()
+    {
+        var pending = await Redis.Database.StreamPendingMessagesAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, 10, RedisValue.Null);
+        return Assert.Single(pending).ConsumerName!;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using StackExchange.Redis;
 using Tutor.Contracts.Families;
+using Tutor.Contracts.Devices;
 using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
@@ -57,7 +58,7 @@ public sealed class OfflineLessonTests : WorkerTestBed
     }
 
     [Fact]
-    public async Task TwoWorkers_never_take_two_turns_of_one_child_at_once()
+    public async Task TwoWorkers_never_take_two_turns_of_one_child_at_once_and_only_the_newest_waits()
     {
         await StartWorkersAsync(2, OfflineTutor);
         OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(150); // long turns, so that they would overlap
@@ -66,16 +67,26 @@ public sealed class OfflineLessonTests : WorkerTestBed
             JsonSerializer.Serialize(new ChildProgress { LessonId = "colours-en-for-es", StepId = "strawberry" }, TutorJson.Options));
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
 
+        var turns = new List<string>();
         for (var i = 0; i < 4; i++)
         {
             OpenAi.NextTranscripts.Enqueue("repeat");
-            await AnnounceAsync(sessionId);
+            turns.Add(RedisKeys.TurnIdOf(await AnnounceAsync(sessionId)));
         }
-        await events.WaitForAsync(m => m.Count(e => e.Message.Contains("\"reply_end\"")) == 4, Timeout);
+        // Every turn ends: answered, or superseded by a newer utterance (and the device told so).
+        var ended = await events.WaitForAsync(m => m.Select(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)!)
+            .Count(e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error) == 4, Timeout);
+        var endings = ended.Select(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)!)
+            .Where(e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error).ToList();
+        var answered = endings.Where(e => e.Type == SessionEventTypes.ReplyEnd).Select(e => e.TurnId).ToList();
+        Assert.All(endings.Where(e => e.Type == SessionEventTypes.Error), e => Assert.Equal(DeviceErrorCodes.Superseded, e.Code));
+        Assert.Contains(turns[0], answered); // the one that ran first
+        Assert.Contains(turns[^1], answered); // the newest, which waited
+        Assert.InRange(answered.Count, 2, 3);
 
-        // Each turn read the progress the one before it wrote: four turns remembered, none lost to an overlap.
+        // Each answered turn read the progress the one before it wrote: none lost to an overlap.
         var progress = await Redis.LoadProgressAsync("twins-mum");
-        Assert.Equal(4, progress.Recent.Count);
+        Assert.Equal(answered.Count, progress.Recent.Count);
         Assert.All(progress.Recent, t => Assert.Equal("repeat", t.ChildSaid));
     }
 
@@ -86,8 +97,8 @@ public sealed class OfflineLessonTests : WorkerTestBed
         await AnnounceAsync(sessionId);
         var published = await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
         return published.Select(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)!)
-            .Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text!).ToList();
+            .Where(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null).Select(e => e.Text!).ToList();
     }
 
-    private Task AnnounceAsync(string sessionId) => Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
+    private Task<string> AnnounceAsync(string sessionId) => Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
 }

@@ -16,7 +16,7 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly RedisServer _redis = new();
-    private readonly DeviceAudioConverter _converter = new();
+    private static readonly IOptions<OfflineSpeechOptions> Engines = Options.Create(new OfflineSpeechOptions());
 
     public Task InitializeAsync() => _redis.InitializeAsync();
 
@@ -25,10 +25,10 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
     [Fact]
     public async Task Espeak_speaks_each_lesson_language_in_its_own_voice_as_device_audio_of_plausible_length()
     {
-        var voice = new EspeakTextToSpeech(Options.Create(new OfflineSpeechOptions()));
+        var voice = new EspeakTextToSpeech(Engines, new OfflineEngineGate(Engines));
 
-        var spanish = await _converter.ToDevicePcmAsync(await voice.SynthesizeAsync("La fresa es roja.", "es", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
-        var english = await _converter.ToDevicePcmAsync(await voice.SynthesizeAsync("La fresa es roja.", "en", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
+        var spanish = await DeviceSpeech.ToDevicePcmAsync(voice.SynthesizeAsync("La fresa es roja.", "es", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
+        var english = await DeviceSpeech.ToDevicePcmAsync(voice.SynthesizeAsync("La fresa es roja.", "en", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
 
         Assert.InRange(spanish.Length / 32000.0, 0.6, 4);
         Assert.InRange(english.Length / 32000.0, 0.6, 4);
@@ -38,7 +38,7 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
     [Fact]
     public async Task Pocketsphinx_hears_the_accepted_answers_of_a_shipped_lesson_and_not_other_words()
     {
-        var recognizer = new PocketSphinxSpeechToText(Options.Create(new OfflineSpeechOptions()), NullLogger<PocketSphinxSpeechToText>.Instance);
+        var recognizer = new PocketSphinxSpeechToText(Engines, new OfflineEngineGate(Engines), NullLogger<PocketSphinxSpeechToText>.Instance);
         var lesson = ShippedLessons.Get("colours-en-for-es");
         var asked = lesson.Steps.Where(s => s.Kind == StepKinds.Ask).ToList();
         int answers = 0, heardRight = 0, wrongAccepted = 0;
@@ -131,8 +131,7 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
         await _redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), RedisKeys.AudioLifetime);
 
-        await _redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing),
-            Tutor.Contracts.Messages.TutorJson.Serialize(new Tutor.Contracts.Messages.UtteranceAnnouncement(sessionId, audioKey)));
+        await _redis.PublishAnnouncementAsync(new Tutor.Contracts.Messages.UtteranceAnnouncement(sessionId, audioKey));
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
 
         Assert.Equal("whisper-large-v3", Assert.Single(selfHosted.Transcriptions).Model);

@@ -38,22 +38,36 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal("it is red", published[0].Text);
         var parts = published.Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
         // The model's JSON reply, streamed and cut into sentences: its praise, then the lesson's praise and next question.
-        Assert.Equal(["Well done!", "Great job!", "Red!", "And the sky?", "What colour is the sky?"], parts.Select(p => p.Text));
+        // Each sentence's speech streams in parts; the sentence's text comes with its first part.
+        var sentences = new List<(string Text, List<SessionEvent> Parts)>();
+        foreach (var part in parts)
+        {
+            if (part.Text is not null) sentences.Add((part.Text, [part]));
+            else sentences[^1].Parts.Add(part);
+        }
+        Assert.Equal(["Well done!", "Great job!", "Red!", "And the sky?", "What colour is the sky?"], sentences.Select(s => s.Text));
         Assert.Equal(Enumerable.Range(0, parts.Count), parts.Select(p => p.Sequence ?? -1));
         Assert.All(published, e => Assert.Equal(RedisKeys.TurnIdOf(audioKey), e.TurnId));
         Assert.Equal(SessionEventTypes.ReplyEnd, published[^1].Type);
 
-        foreach (var part in parts)
+        foreach (var (text, sentenceParts) in sentences)
         {
-            Assert.Matches($"^response:{sessionId}:[0-9a-f-]{{36}}$", part.AudioKey);
-            Assert.NotNull(part.TraceParent);
-            var audio = (byte[])(await Redis.Database.StringGetAsync(part.AudioKey))!;
-            // The stand-in spoke 24 kHz WAV; ffmpeg must have made it 16 kHz PCM16 of the same length in time.
-            var expected = TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(part.Text!));
-            Assert.InRange(audio.Length, expected * 0.98 - 640, expected * 1.02 + 640);
-            Assert.NotEqual("RIFF", System.Text.Encoding.ASCII.GetString(audio, 0, 4));
-            Assert.InRange((await Redis.Database.KeyTimeToLiveAsync(part.AudioKey))!.Value, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(60));
+            var audio = new List<byte[]>();
+            foreach (var part in sentenceParts)
+            {
+                Assert.Matches($"^response:{sessionId}:[0-9a-f-]{{36}}$", part.AudioKey);
+                Assert.NotNull(part.TraceParent);
+                audio.Add((byte[])(await Redis.Database.StringGetAsync(part.AudioKey))!);
+                Assert.InRange((await Redis.Database.KeyTimeToLiveAsync(part.AudioKey))!.Value, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(60));
+            }
+            // The stand-in spoke 24 kHz PCM; the worker resampled it to the device's 16 kHz PCM16, the same length in time,
+            // and sent the first 120 ms at once.
+            var expected = TestAudio.BytesFor(OpenAiStandIn.SpeechDuration(text));
+            Assert.InRange(audio.Sum(a => a.Length), expected * 0.98 - 640, expected * 1.02 + 640);
+            Assert.Equal(TestAudio.BytesFor(TimeSpan.FromMilliseconds(120)), audio[0].Length);
+            Assert.All(audio, a => Assert.Equal(0, a.Length % 2));
         }
+        Assert.Contains(sentences, s => s.Parts.Count > 2);
 
         var transcription = Assert.Single(OpenAi.Transcriptions);
         Assert.Equal("test-transcribe", transcription.Model);
@@ -77,7 +91,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal("it is red", messages[3]!["content"]!.ToString());
 
         Assert.Equal(5, OpenAi.Speeches.Count());
-        Assert.All(OpenAi.Speeches, s => Assert.Equal(("test-tts", "sage", "wav"),
+        Assert.All(OpenAi.Speeches, s => Assert.Equal(("test-tts", "sage", "pcm"),
             (s.Model, s.Json!["voice"]!.GetValue<string>(), s.Json["response_format"]!.GetValue<string>())));
         Assert.Equal(6, OpenAi.Moderations.Count()); // the child's words and each of the model's sentences
 
@@ -108,11 +122,11 @@ public sealed class TurnPipelineTests : WorkerTestBed
             {
                 announced.Add(await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromMilliseconds(300 + 100 * u))));
             }
-        }
-
-        foreach (var recorder in recorders.Values)
-        {
-            await recorder.WaitForAsync(m => m.Count(e => Parse(e).Type == SessionEventTypes.ReplyEnd) >= utterancesPerSession, Timeout);
+            // A child speaks again once answered (an utterance said over a waiting one would supersede it).
+            foreach (var recorder in recorders.Values)
+            {
+                await recorder.WaitForAsync(m => m.Count(e => Parse(e).Type == SessionEventTypes.ReplyEnd) >= u + 1, Timeout);
+            }
         }
         await Task.Delay(500); // a duplicate would arrive within this
         Assert.Equal(announced.Count, OpenAi.Transcriptions.Count());
@@ -124,9 +138,13 @@ public sealed class TurnPipelineTests : WorkerTestBed
             await recorder.DisposeAsync();
         }
 
-        var claimants = new HashSet<string>();
-        foreach (var key in announced) claimants.Add((await Redis.Database.StringGetAsync(RedisKeys.TurnClaim(key)))!);
-        Assert.All(claimants, c => Assert.StartsWith($"done:{Environment.MachineName}", c)); // finished, and by a worker
+        var takenBy = new HashSet<string>();
+        foreach (var key in announced)
+        {
+            takenBy.Add((await Redis.Database.HashGetAsync(RedisKeys.TurnTiming(RedisKeys.TurnIdOf(key)), TurnTimingFields.Worker))!);
+        }
+        Assert.All(takenBy, w => Assert.StartsWith(Environment.MachineName, w)); // each taken by a worker
+        Assert.Equal(0, await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)); // and finished
     }
 
     [Fact]
@@ -163,7 +181,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
 
         await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
 
-        await Eventually.HoldsAsync(() => Redis.Database.KeyExistsAsync(RedisKeys.TurnClaim(audioKey)), "a worker looked at the announcement");
+        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "a worker took the utterance and finished it");
         await Task.Delay(300);
         Assert.Empty(OpenAi.Requests);
         Assert.Empty(events.Messages);
@@ -177,11 +195,13 @@ public sealed class TurnPipelineTests : WorkerTestBed
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
 
         await Redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), "not json at all");
+        await Redis.Database.StreamAddAsync(Channels.PendingUtterances, [new("not", "an utterance")]);
         await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, "audio:someone-else:1234"));
         await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout);
         Assert.Single(OpenAi.Transcriptions);
+        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the malformed entries are dropped too");
     }
 
     [Theory]
@@ -201,7 +221,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
-        var said = published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text!).ToList();
+        var said = published.Where(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null).Select(e => e.Text!).ToList();
         // "green" is not a strawberry's colour: the lesson's hint, and nothing the model wrote.
         Assert.Equal(["La fresa es roja.", "In English: red.", "Say: red!"], said);
         Assert.DoesNotContain(published, e => e.Type == SessionEventTypes.Error);
@@ -224,7 +244,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
         Assert.Equal(["Usamos palabras bonitas, ¿vale?", "And the sky?", "What colour is the sky?"],
-            published.Where(e => e.Type == SessionEventTypes.AudioResponse).Select(e => e.Text));
+            published.Where(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null).Select(e => e.Text));
         Assert.Empty(OpenAi.ChatCompletions); // the model never saw it
         Assert.Equal(("sky", 0, 0), ((await Redis.LoadProgressAsync("child-rude")).StepId, (await Redis.LoadProgressAsync("child-rude")).Attempts, (await Redis.LoadProgressAsync("child-rude")).IncorrectAnswers));
     }
@@ -246,7 +266,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the aborted turn is over");
         await Task.Delay(1500); // more than two speech requests' time: a turn still running would publish within it
         var published = events.Messages.Select(Parse).ToList();
-        Assert.Equal(1, published.Count(e => e.Type == SessionEventTypes.AudioResponse));
+        Assert.Equal(1, published.Count(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null)); // one sentence began
         Assert.DoesNotContain(published, e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
         Assert.True(OpenAi.Speeches.Count() < 3, $"{OpenAi.Speeches.Count()} of the reply's six sentences were synthesized");
     }

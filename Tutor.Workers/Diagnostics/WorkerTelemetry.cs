@@ -15,16 +15,23 @@ public sealed class WorkerTelemetry
         var meter = meterFactory.Create(Name);
         Turns = meter.CreateCounter<long>("tutor.worker.turns", description: "Turns taken by this worker, by outcome.");
         TurnDuration = meter.CreateHistogram<double>("tutor.worker.turn.duration", "s", "From claim to the last reply part published.");
-        StageDuration = meter.CreateHistogram<double>("tutor.worker.stage.duration", "s", "Time spent in each pipeline stage (stt, reply, tts, convert).");
-        ClaimsLost = meter.CreateCounter<long>("tutor.worker.claims_lost", description: "Announced utterances another worker took first.");
+        StageDuration = meter.CreateHistogram<double>("tutor.worker.stage.duration", "s", "Time spent in each pipeline stage (stt, reply, tts).");
+        LeasesLost = meter.CreateCounter<long>("tutor.worker.leases_lost", description: "Turns this worker left because another took them over.");
         InFlight = meter.CreateUpDownCounter<long>("tutor.worker.turns.in_flight", description: "Turns this worker is running now.");
+        QueueWait = meter.CreateHistogram<double>("tutor.worker.queue.wait", "s", "How long an utterance waited in the queue before a worker took it.");
+        meter.CreateObservableGauge("tutor.worker.queue.depth", () => QueueDepth, "{utterance}",
+            "Utterances waiting in the queue for a worker (as this worker last saw it).");
     }
 
     public Counter<long> Turns { get; }
     public Histogram<double> TurnDuration { get; }
     public Histogram<double> StageDuration { get; }
-    public Counter<long> ClaimsLost { get; }
+    public Counter<long> LeasesLost { get; }
     public UpDownCounter<long> InFlight { get; }
+    public Histogram<double> QueueWait { get; }
+
+    /// <summary>The queue's depth when this worker last had nothing to take.</summary>
+    public long QueueDepth { get; set; }
 
     /// <summary>Times one stage of the pipeline as a child activity and a histogram sample.</summary>
     public async Task<T> MeasureAsync<T>(string stage, Func<Task<T>> work)

@@ -26,18 +26,53 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
         redis.GetDatabase().StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(progress, TutorJson.Options), Retention)
             .WaitAsync(cancellationToken);
 
-    /// <summary>Waits until no other turn of this child runs, then holds the child until the result is disposed.</summary>
-    public async Task<IAsyncDisposable> LockAsync(string userId, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until no other turn of this child runs, then holds the child until the result is disposed. At most one turn
+    /// waits behind the running one: the newest (by <paramref name="order"/>, the utterance's stream id). An older one
+    /// still waiting gives up with <see cref="TurnSupersededException"/> — the child has said something newer since.
+    /// </summary>
+    public async Task<IAsyncDisposable> LockAsync(string userId, string order, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var key = RedisKeys.ChildTurnLock(userId);
         var token = Guid.NewGuid().ToString("N");
         var db = redis.GetDatabase();
-        while (!await db.StringSetAsync(key, token, lease, When.NotExists).WaitAsync(cancellationToken))
+        var arguments = new
         {
+            lockKey = (RedisKey)RedisKeys.ChildTurnLock(userId),
+            nextKey = (RedisKey)RedisKeys.ChildNextTurn(userId),
+            order,
+            token,
+            lease = (long)lease.TotalMilliseconds,
+        };
+        while (true)
+        {
+            switch ((int)await db.ScriptEvaluateAsync(TakeTurn, arguments).WaitAsync(cancellationToken))
+            {
+                case 1:
+                    return new Lease(db, RedisKeys.ChildTurnLock(userId), token);
+                case -1:
+                    throw new TurnSupersededException();
+            }
             await Task.Delay(LockPoll, cancellationToken);
         }
-        return new Lease(db, key, token);
     }
+
+    // 1: the lock is taken; 0: wait (this turn is now the one next in line); -1: a newer turn of the child waits, give up.
+    private static readonly LuaScript TakeTurn = LuaScript.Prepare("""
+        local function parse(id)
+          local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+          return tonumber(ms) or 0, tonumber(seq) or 0
+        end
+        local function newer(a, b)
+          local ams, aseq = parse(a)
+          local bms, bseq = parse(b)
+          return ams > bms or (ams == bms and aseq > bseq)
+        end
+        local next = redis.call('GET', @nextKey)
+        if next and newer(next, @order) then return -1 end
+        redis.call('SET', @nextKey, @order, 'PX', @lease)
+        if redis.call('SET', @lockKey, @token, 'NX', 'PX', @lease) then return 1 end
+        return 0
+        """);
 
     public static ChildProgress Remember(ChildProgress progress, string childSaid, string tutorSaid, DateTimeOffset at) =>
         progress with
@@ -54,3 +89,6 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
                 [key], [token]);
     }
 }
+
+/// <summary>The child said something newer while this turn waited for the one before; the newer turn is answered instead.</summary>
+public sealed class TurnSupersededException() : Exception("A newer utterance of the child supersedes this one.");

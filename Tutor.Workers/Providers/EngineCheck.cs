@@ -5,13 +5,13 @@ namespace Tutor.Workers.Providers;
 
 /// <summary>
 /// Stops the worker at start, with the command that installs what is missing, when an engine it needs cannot run:
-/// ffmpeg always, espeak-ng and pocketsphinx with its model when speech is offline. Logs which engine does which job.
+/// espeak-ng and pocketsphinx with its model when speech is offline. Logs which engine does which job. (Reply audio is
+/// resampled in-process: the worker needs no ffmpeg.)
 /// </summary>
 public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeechOptions> offline, ILogger<EngineCheck> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await RequireAsync("ffmpeg", ["-hide_banner", "-version"], "ffmpeg", cancellationToken);
         var speech = offline.Value;
         if (providers.TextToSpeech == ProviderChoice.Offline)
         {

@@ -28,6 +28,10 @@ public sealed class OpenAiOptions
     [Required(AllowEmptyStrings = false)]
     public string Voice { get; set; } = "";
 
+    /// <summary>The sample rate of the raw PCM the speech endpoint sends (OpenAI's is 24 kHz; a compatible server may differ).</summary>
+    [Range(8000, 48000)]
+    public int SpeechSampleRate { get; set; } = 24000;
+
     [Required(AllowEmptyStrings = false)]
     public string ModerationModel { get; set; } = "omni-moderation-latest";
 

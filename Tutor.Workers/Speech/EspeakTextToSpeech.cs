@@ -1,20 +1,25 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace Tutor.Workers.Speech;
 
-/// <summary>Offline speech with Debian's espeak-ng: a voice per lesson language, at a child-friendly speed; WAV out.</summary>
-public sealed class EspeakTextToSpeech(IOptions<OfflineSpeechOptions> options) : ITextToSpeech
+/// <summary>
+/// Offline speech with Debian's espeak-ng: a voice per lesson language, at a child-friendly speed. It writes a WAV to
+/// its standard output (no file), read here in-process; one sentence takes it a few tens of milliseconds.
+/// </summary>
+public sealed class EspeakTextToSpeech(IOptions<OfflineSpeechOptions> options, OfflineEngineGate gate) : ITextToSpeech
 {
-    public async Task<byte[]> SynthesizeAsync(string sentence, string? language, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SpeechChunk> SynthesizeAsync(string sentence, string? language,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var speech = options.Value;
         var voice = language is not null && speech.Voices.TryGetValue(language, out var configured) ? configured : speech.Voices.GetValueOrDefault("en", "en-us");
-        var (exit, wav, errors) = await ExternalTool.RunAsync(speech.EspeakPath,
-            ["-v", voice, "-s", speech.WordsPerMinute.ToString(), "--stdout", "--", sentence], TimeSpan.FromSeconds(30), cancellationToken);
+        var (exit, wav, errors) = await gate.RunAsync(() => ExternalTool.RunAsync(speech.EspeakPath,
+            ["-v", voice, "-s", speech.WordsPerMinute.ToString(), "--stdout", "--", sentence], TimeSpan.FromSeconds(30), cancellationToken), cancellationToken);
         if (exit != 0 || wav.Length < 44)
         {
             throw new InvalidOperationException($"espeak-ng could not say the sentence (exit {exit}): {errors.Trim()}");
         }
-        return wav;
+        await foreach (var chunk in DeviceSpeech.FromWav(wav)) yield return chunk;
     }
 }

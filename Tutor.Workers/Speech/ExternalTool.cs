@@ -3,14 +3,18 @@ using System.Diagnostics;
 
 namespace Tutor.Workers.Speech;
 
-/// <summary>Runs a command-line engine (espeak-ng, pocketsphinx) without a shell, with a time limit, and collects what it prints.</summary>
+/// <summary>
+/// Runs a command-line engine (espeak-ng, pocketsphinx) without a shell, with a time limit, and collects what it prints;
+/// <paramref name="input"/>, when given, is written to its standard input (no file in between).
+/// </summary>
 public static class ExternalTool
 {
     public static async Task<(int ExitCode, byte[] Output, string Errors)> RunAsync(
-        string path, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+        string path, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, ReadOnlyMemory<byte>? input = null)
     {
         var start = new ProcessStartInfo(path)
         {
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -34,6 +38,11 @@ public static class ExternalTool
         {
             var copy = process.StandardOutput.BaseStream.CopyToAsync(output, limit.Token);
             var errors = process.StandardError.ReadToEndAsync(limit.Token);
+            if (input is { } bytes)
+            {
+                await process.StandardInput.BaseStream.WriteAsync(bytes, limit.Token);
+                process.StandardInput.Close();
+            }
             await process.WaitForExitAsync(limit.Token);
             await copy;
             return (process.ExitCode, output.ToArray(), await errors);

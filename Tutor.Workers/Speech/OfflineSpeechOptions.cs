@@ -23,6 +23,10 @@ public sealed class OfflineSpeechOptions
 
     public string Dictionary { get; set; } = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
 
+    /// <summary>Offline engine runs at once in one worker; empty means one per CPU core (they are CPU-bound).</summary>
+    [Range(1, 256)]
+    public int? MaxConcurrentCalls { get; set; }
+
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan RecognitionTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Tutor.Contracts.Audio;
@@ -9,8 +10,11 @@ namespace Tutor.Workers.Speech;
 /// the current step expects (its answers, the lesson's words, the general phrases), which is what makes it reliable for
 /// drills. It can only hear those phrases, and only English: anything else comes out as the closest of them.
 /// </summary>
-public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> options, ILogger<PocketSphinxSpeechToText> logger) : ISpeechToText
+public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> options, OfflineEngineGate gate, ILogger<PocketSphinxSpeechToText> logger)
+    : ISpeechToText, IDisposable
 {
+    private readonly Lazy<string> _grammars = new(() => Directory.CreateTempSubdirectory("tutor-grammars-").FullName);
+
     // Word → its first pronunciation (phonemes without stress marks); "read(2)" lines are alternatives.
     private readonly Lazy<Dictionary<string, string[]>> _dictionary = new(() => File.ReadLines(options.Value.Dictionary)
         .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -27,28 +31,32 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
             .Concat(Speakable(RecognitionHints.Distractors).Except(expected)
                 .Where(d => d.Split(' ').All(w => expectedWords.All(e => PhonemeDistance(_dictionary.Value[w], e) > 2))))
             .ToList();
-        var workspace = Directory.CreateTempSubdirectory("tutor-stt-");
-        try
-        {
-            var audio = Path.Combine(workspace.FullName, "utterance.wav");
-            var grammar = Path.Combine(workspace.FullName, "answers.gram");
-            await File.WriteAllBytesAsync(audio, WavFile.FromPcm16(utterance.Samples, utterance.SampleRate, utterance.Channels), cancellationToken);
-            await File.WriteAllTextAsync(grammar, Grammar(phrases), cancellationToken);
+        var speech = options.Value;
+        // The utterance goes in on standard input as raw 16 kHz PCM (the device's format); the grammar, one per step,
+        // is a file written once and reused.
+        var (exit, output, errors) = await gate.RunAsync(() => ExternalTool.RunAsync(speech.PocketSphinxPath,
+            ["-infile", "/dev/stdin", "-samprate", utterance.SampleRate.ToString(), "-jsgf", GrammarFile(phrases),
+             "-hmm", speech.AcousticModel, "-dict", speech.Dictionary, "-logfn", "/dev/null"],
+            speech.RecognitionTimeout, cancellationToken, utterance.Samples), cancellationToken);
+        if (exit != 0) throw new InvalidOperationException($"pocketsphinx failed (exit {exit}): {errors.Trim()}");
 
-            var speech = options.Value;
-            var (exit, output, errors) = await ExternalTool.RunAsync(speech.PocketSphinxPath,
-                ["-infile", audio, "-jsgf", grammar, "-hmm", speech.AcousticModel, "-dict", speech.Dictionary, "-logfn", "/dev/null"],
-                speech.RecognitionTimeout, cancellationToken);
-            if (exit != 0) throw new InvalidOperationException($"pocketsphinx failed (exit {exit}): {errors.Trim()}");
+        var heard = string.Join(' ', Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        logger.LogDebug("pocketsphinx heard {Length} characters among {Count} phrases", heard.Length, phrases.Count);
+        return heard;
+    }
 
-            var heard = string.Join(' ', Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            logger.LogDebug("pocketsphinx heard \"{Heard}\" among {Count} phrases", heard, phrases.Count);
-            return heard;
-        }
-        finally
+    /// <summary>The grammar's file, named after its content's hash: written the first time a step needs it, then reused.</summary>
+    private string GrammarFile(IEnumerable<string> phrases)
+    {
+        var grammar = Grammar(phrases);
+        var path = Path.Combine(_grammars.Value, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(grammar)))[..32] + ".gram");
+        if (!File.Exists(path))
         {
-            workspace.Delete(recursive: true);
+            var temporary = $"{path}.{Guid.NewGuid():N}";
+            File.WriteAllText(temporary, grammar);
+            File.Move(temporary, path, overwrite: true);
         }
+        return path;
     }
 
     /// <summary>The phrases whose every word the dictionary knows, normalized as the grammar needs them.</summary>
@@ -62,6 +70,11 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
 
     private static string Grammar(IEnumerable<string> phrases) =>
         $"#JSGF V1.0;\ngrammar answers;\npublic <answer> = {string.Join(" | ", phrases)};\n";
+
+    public void Dispose()
+    {
+        if (_grammars.IsValueCreated) Directory.Delete(_grammars.Value, recursive: true);
+    }
 
     private static int PhonemeDistance(string[] a, string[] b)
     {

@@ -7,28 +7,33 @@ public sealed class TurnOptions
 {
     public const string SectionName = "Turns";
 
-    /// <summary>Turns one worker process runs at once; announced utterances beyond it are left to other workers.</summary>
-    [Range(1, 256)]
-    public int MaxConcurrentTurns { get; set; } = 4;
-
-    /// <summary>How long a finished turn's claim is kept; it outlives the utterance's audio so a late duplicate is refused.</summary>
-    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
-    public TimeSpan ClaimLifetime { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Turns one worker process runs at once. A turn mostly waits for remote engines, so this is in the hundreds; the
+    /// offline engines, which need the CPU, are limited separately (<c>OfflineSpeech:MaxConcurrentCalls</c>).
+    /// </summary>
+    [Range(1, 5000)]
+    public int MaxConcurrentTurns { get; set; } = 200;
 
     /// <summary>
-    /// A running turn's claim is a lease its worker renews; a worker that dies stops renewing, and once the lease has run
-    /// out another worker takes the turn again.
+    /// A running turn's entry is a lease its worker renews every third of this; a worker that dies stops renewing, and
+    /// once the lease has run out another worker takes the turn over.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often a worker looks for recorded utterances nobody is working on.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often an idle worker looks at the queue by itself. Announcements on <c>audio:processing</c> wake it at once;
+    /// this only covers one it did not hear (it was reconnecting).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How old a recorded utterance must be before the sweep takes it: the announcement gets the first chance.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan SweepAge { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// An utterance that waited longer than this for a worker is not worked on: the device is told at once that Tutor
+    /// is busy (<c>busy</c>), rather than answered so late the child has given up.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A turn still running after this is abandoned and the device told so.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tutor.Contracts.Audio;
+using Tutor.Contracts.Devices;
 using Tutor.Contracts.Diagnostics;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
@@ -25,7 +26,6 @@ public sealed class TurnProcessor(
     TutorConversation conversation,
     ChildProgressStore progress,
     ITextToSpeech textToSpeech,
-    DeviceAudioConverter converter,
     ReplyPublisher replies,
     TranscriptBroadcaster transcript,
     TurnCancellations cancellations,
@@ -33,9 +33,15 @@ public sealed class TurnProcessor(
     IOptions<TurnOptions> options,
     ILogger<TurnProcessor> logger)
 {
-    /// <summary>Runs the turn; returns false only when the worker is stopping before the turn is over (it stays to be taken again).</summary>
-    public async Task<bool> ProcessAsync(UtteranceAnnouncement announcement, string workerId, CancellationToken stoppingToken)
+    /// <summary>
+    /// Runs the turn; returns false only when <paramref name="leaving"/> fired before the turn was over — this worker stops,
+    /// or another took the turn over — and the turn stays to be taken (again) by another.
+    /// </summary>
+    /// <param name="slot">This turn's slot, given back while it waits for the child's earlier turn.</param>
+    /// <param name="order">The utterance's place in the queue (its stream entry id): a child's newer utterance has a later one.</param>
+    public async Task<bool> ProcessAsync(UtteranceAnnouncement announcement, string order, string workerId, TurnSlot slot, CancellationToken leaving)
     {
+        var stoppingToken = leaving;
         using var activity = WorkerTelemetry.ActivitySource.StartActivity("turn process", ActivityKind.Consumer,
             TraceContext.Parse(announcement.TraceParent));
         activity?.SetTag("tutor.session_id", announcement.SessionId);
@@ -45,6 +51,8 @@ public sealed class TurnProcessor(
         var turnId = RedisKeys.TurnIdOf(announcement.AudioKey);
 
         var db = redis.GetDatabase();
+        TurnTimingFields.Mark(db, turnId, TurnTimingFields.Taken);
+        TurnTimingFields.Mark(db, turnId, TurnTimingFields.Worker, workerId);
         var audio = await db.StringGetAsync(announcement.AudioKey).WaitAsync(stoppingToken);
         if (audio.IsNull)
         {
@@ -76,13 +84,21 @@ public sealed class TurnProcessor(
             }
 
             var utterance = new PcmAudio((byte[])audio!, session.Audio.SampleRate, session.Audio.Channels);
-            await RunPipelineAsync(session, turnId, workerId, utterance, turnTimeout.Token);
+            await RunPipelineAsync(session, turnId, order, utterance, slot, turnTimeout.Token);
             Record("answered", started, activity);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             over = false;
-            logger.LogInformation("Turn {TurnId} left unfinished: this worker is stopping; another will take it", turnId);
+            logger.LogInformation("Turn {TurnId} left unfinished: this worker is stopping or another took it over", turnId);
+        }
+        catch (TurnSupersededException)
+        {
+            // The child said something newer while this turn waited for the one before: the newer one is answered.
+            Record("superseded", started, activity);
+            logger.LogInformation("Turn {TurnId} superseded by a newer utterance of the child", turnId);
+            await replies.PublishAsync(session.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.Superseded,
+                "You said something new before I answered; I am answering that instead."), CancellationToken.None);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -95,14 +111,14 @@ public sealed class TurnProcessor(
             Record("timed_out", started, activity);
             logger.LogError("Turn {TurnId} took longer than {Limit} and was abandoned", turnId, options.Value.MaxTurnDuration);
             await replies.PublishAsync(session.SessionId,
-                SessionEvent.Failure(turnId, "turn_timeout", "The tutor took too long to answer. Please try again."), CancellationToken.None);
+                SessionEvent.Failure(turnId, DeviceErrorCodes.TurnTimeout, "The tutor took too long to answer. Please try again."), CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Record("failed", started, activity);
             logger.LogError(ex, "Turn {TurnId} failed", turnId);
             await replies.PublishAsync(session.SessionId,
-                SessionEvent.Failure(turnId, "turn_failed", "The tutor could not answer this time. Please try again."), CancellationToken.None);
+                SessionEvent.Failure(turnId, DeviceErrorCodes.TurnFailed, "The tutor could not answer this time. Please try again."), CancellationToken.None);
         }
         finally
         {
@@ -112,35 +128,71 @@ public sealed class TurnProcessor(
         return over;
     }
 
-    private async Task RunPipelineAsync(SessionInfo session, string turnId, string workerId, PcmAudio utterance, CancellationToken cancellationToken)
+    private async Task RunPipelineAsync(SessionInfo session, string turnId, string order, PcmAudio utterance, TurnSlot slot,
+        CancellationToken cancellationToken)
     {
         // One turn of a child at a time, whichever worker takes it: the progress is read, moved and written under the lock,
-        // and read first because it tells the recognizer what the child is likely to say.
-        await using var childTurn = await progress.LockAsync(session.UserId, options.Value.MaxTurnDuration, cancellationToken);
-        var before = await progress.LoadAsync(session.UserId, cancellationToken);
+        // and read first because it tells the recognizer what the child is likely to say. Waiting for it costs no slot.
+        IAsyncDisposable? childTurn = null;
+        try
+        {
+            await slot.StepAsideAsync(async () => childTurn = await progress.LockAsync(session.UserId, order, options.Value.MaxTurnDuration,
+                cancellationToken), cancellationToken);
+            await RunLockedAsync(session, turnId, utterance, cancellationToken);
+        }
+        finally
+        {
+            if (childTurn is not null) await childTurn.DisposeAsync();
+        }
+    }
 
+    private async Task RunLockedAsync(SessionInfo session, string turnId, PcmAudio utterance, CancellationToken cancellationToken)
+    {
+        var before = await progress.LoadAsync(session.UserId, cancellationToken);
         var hints = conversation.HintsFor(before);
-        TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Worker, workerId);
         var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
         TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Transcribed);
-        logger.LogInformation("Turn {TurnId}: child said \"{Text}\"", turnId, heard);
+        logger.LogInformation("Turn {TurnId}: the child's words are known ({Length} characters)", turnId, heard.Length);
         await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard), cancellationToken);
 
         var sequence = 0;
         var turn = await telemetry.MeasureAsync("reply", () => conversation.TakeTurnAsync(session.Child, before, heard, async (sentence, language) =>
         {
             if (sequence == 0) TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.ReplyStarted);
-            var speech = await telemetry.MeasureAsync("tts", () => textToSpeech.SynthesizeAsync(sentence, language, cancellationToken));
-            var pcm = await telemetry.MeasureAsync("convert", () => converter.ToDevicePcmAsync(speech, session.Audio, cancellationToken));
-            await replies.PublishPartAsync(session.SessionId, turnId, sequence++, sentence, pcm, cancellationToken);
+            // Each part goes out as soon as the engine has produced it: the sentence's text with its first part only.
+            await telemetry.MeasureAsync("tts", async () =>
+            {
+                var text = sentence;
+                await foreach (var pcm in DeviceSpeech.ToDeviceAsync(textToSpeech.SynthesizeAsync(sentence, language, cancellationToken), session.Audio, cancellationToken))
+                {
+                    await replies.PublishPartAsync(session.SessionId, turnId, sequence++, text, pcm, cancellationToken);
+                    text = null;
+                }
+                return sequence;
+            });
         }, cancellationToken));
 
         await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId), cancellationToken);
         var now = DateTimeOffset.UtcNow;
         await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, heard, turn.TutorSaid, now), cancellationToken);
-        logger.LogInformation("Turn {TurnId}: {Outcome}; tutor said \"{Text}\" in {Parts} part(s); now at {Lesson}/{Step}",
-            turnId, turn.Move.Outcome ?? "-", turn.TutorSaid, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
+        logger.LogInformation("Turn {TurnId}: {Outcome}; the tutor said {Length} characters in {Parts} part(s); now at {Lesson}/{Step}",
+            turnId, turn.Move.Outcome ?? "-", turn.TutorSaid.Length, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
         await transcript.TurnTakenAsync(session, turnId, heard, turn, now);
+    }
+
+    /// <summary>
+    /// The utterance waited so long for a worker that its answer would come too late: the device is told at once that
+    /// Tutor is busy, and the child's audio is deleted unheard.
+    /// </summary>
+    public async Task<bool> RefuseBusyAsync(UtteranceAnnouncement announcement, TimeSpan waited)
+    {
+        var turnId = RedisKeys.TurnIdOf(announcement.AudioKey);
+        Record("busy", Stopwatch.GetTimestamp(), null);
+        logger.LogWarning("Utterance {AudioKey} waited {Waited} for a worker; the device is told Tutor is busy", announcement.AudioKey, waited);
+        await replies.PublishAsync(announcement.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.Busy,
+            "Lots of children are talking to me right now. Please say that again in a moment."), CancellationToken.None);
+        await redis.GetDatabase().KeyDeleteAsync(announcement.AudioKey);
+        return true;
     }
 
     private void Record(string outcome, long started, Activity? activity)
@@ -149,6 +201,6 @@ public sealed class TurnProcessor(
         telemetry.Turns.Add(1, tag);
         telemetry.TurnDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
         activity?.SetTag("tutor.outcome", outcome);
-        if (outcome is not ("answered" or "aborted")) activity?.SetStatus(ActivityStatusCode.Error, outcome);
+        if (outcome is not ("answered" or "aborted" or "superseded")) activity?.SetStatus(ActivityStatusCode.Error, outcome);
     }
 }

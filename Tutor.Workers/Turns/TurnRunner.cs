@@ -1,30 +1,32 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Tutor.Contracts.Messages;
+using StackExchange.Redis;
+using Tutor.Contracts.Redis;
 using Tutor.Workers.Diagnostics;
 
 namespace Tutor.Workers.Turns;
 
 /// <summary>
-/// Runs the turns this worker takes, at most <see cref="TurnOptions.MaxConcurrentTurns"/> at once: claims each (so no
-/// other worker runs it), renews the claim while it runs, and marks it done — or, when the worker stops first, lets it go
-/// for another worker to take again.
+/// Runs the turns this worker took off the queue, each in a slot: renews the turn's lease while it runs, finishes the
+/// entry when the turn is over — or hands it back when this worker stops first, and lets it go when another worker took
+/// it over (this worker then publishes nothing more for it).
 /// </summary>
-public sealed class TurnRunner(TurnClaims claims, TurnProcessor processor, WorkerTelemetry telemetry, IOptions<TurnOptions> options, ILogger<TurnRunner> logger)
+public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, WorkerTelemetry telemetry, IOptions<TurnOptions> options,
+    ILogger<TurnRunner> logger)
 {
-    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentTurns);
     private readonly HashSet<Task> _running = [];
 
-    /// <summary>Waits for a free slot, then takes the turn in the background unless another worker has it.</summary>
-    /// <param name="pendingId">The utterance's entry in the pending stream, when known.</param>
-    public async Task OfferAsync(UtteranceAnnouncement announcement, string? pendingId, CancellationToken stoppingToken)
+    public TurnSlots Slots { get; } = new(options.Value.MaxConcurrentTurns);
+
+    /// <summary>Starts the turn of an entry taken off the queue; the caller took no more entries than there are free slots.</summary>
+    /// <param name="takenOver">The entry's first worker stopped; it was taken over from it.</param>
+    public void Run(StreamEntry entry, bool takenOver, CancellationToken stoppingToken)
     {
-        // A busy worker waits for a slot before claiming, which leaves the turn to an idle one.
-        await _slots.WaitAsync(stoppingToken);
-        var turn = TakeAsync(announcement, pendingId, stoppingToken);
+        var slot = Slots.Take();
+        var turn = RunAsync(entry, slot, takenOver, stoppingToken);
         lock (_running) _running.Add(turn);
         _ = turn.ContinueWith(done =>
         {
-            _slots.Release();
             lock (_running) _running.Remove(done);
         }, TaskScheduler.Default);
     }
@@ -37,41 +39,102 @@ public sealed class TurnRunner(TurnClaims claims, TurnProcessor processor, Worke
         return Task.WhenAll(unfinished);
     }
 
-    private async Task TakeAsync(UtteranceAnnouncement announcement, string? pendingId, CancellationToken stoppingToken)
+    private async Task RunAsync(StreamEntry entry, TurnSlot slot, bool takenOver, CancellationToken stoppingToken)
     {
         await Task.Yield();
+        using var _ = slot;
+        var waited = DateTimeOffset.UtcNow - PendingUtteranceFields.AddedAt(entry.Id);
+        telemetry.QueueWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("taken_over", takenOver));
         try
         {
-            if (!await claims.TryClaimAsync(announcement.AudioKey, stoppingToken))
+            if (PendingUtteranceFields.Read(entry) is not { } announcement)
             {
-                telemetry.ClaimsLost.Add(1);
-                logger.LogDebug("Utterance {AudioKey} was taken by another worker", announcement.AudioKey);
+                logger.LogWarning("Dropped a malformed entry {EntryId} of {Stream}", entry.Id, Channels.PendingUtterances);
+                await queue.CompleteAsync(entry.Id);
                 return;
             }
+            if (takenOver) logger.LogWarning("Utterance {AudioKey} taken over: its worker stopped renewing its lease", announcement.AudioKey);
 
-            using var keeping = new CancellationTokenSource();
-            var lease = claims.KeepAsync(announcement.AudioKey, keeping.Token);
+            // Leaving: this worker stops, or another worker has taken the turn over. Either way this one publishes no more.
+            using var leaving = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            using var renewing = new CancellationTokenSource();
+            var lease = KeepLeaseAsync(entry.Id, leaving, renewing.Token);
             var over = false;
             telemetry.InFlight.Add(1);
             try
             {
-                over = await processor.ProcessAsync(announcement, claims.WorkerId, stoppingToken);
+                over = !takenOver && waited > options.Value.MaxQueueWait
+                    ? await processor.RefuseBusyAsync(announcement, waited)
+                    : await processor.ProcessAsync(announcement, entry.Id.ToString(), queue.WorkerId, slot, leaving.Token);
             }
             finally
             {
                 telemetry.InFlight.Add(-1);
-                await keeping.CancelAsync();
+                await renewing.CancelAsync();
                 await lease;
-                if (over) await claims.CompleteAsync(announcement.AudioKey, pendingId);
-                else await claims.ReleaseAsync(announcement.AudioKey);
             }
+
+            if (over && !await queue.CompleteAsync(entry.Id))
+            {
+                logger.LogWarning("Turn {AudioKey} finished after another worker had taken it over", announcement.AudioKey);
+            }
+            else if (!over && stoppingToken.IsCancellationRequested)
+            {
+                await queue.HandBackAsync(entry.Id);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            // The entry stays in the queue: its lease runs out and another worker (or this one) takes it again.
+            logger.LogError(ex, "Redis failed around the turn of entry {EntryId}; it will be taken again when its lease runs out", entry.Id);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Turn for {AudioKey} failed outside the pipeline", announcement.AudioKey);
+            logger.LogError(ex, "Turn of entry {EntryId} failed outside the pipeline", entry.Id);
+        }
+    }
+
+    /// <summary>
+    /// Renews the lease every third of its length until <paramref name="stop"/>. Renewal goes on through Redis errors; when
+    /// the lease is found taken over, or could not be renewed for a whole lease, the turn is told to leave.
+    /// </summary>
+    private async Task KeepLeaseAsync(RedisValue entryId, CancellationTokenSource leave, CancellationToken stop)
+    {
+        var length = options.Value.ClaimLease;
+        using var timer = new PeriodicTimer(length / 3);
+        var renewed = Stopwatch.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    if (await queue.RenewAsync(entryId))
+                    {
+                        renewed = Stopwatch.GetTimestamp();
+                        continue;
+                    }
+                    logger.LogWarning("Lease on entry {EntryId} was taken over by another worker; leaving the turn", entryId);
+                }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                {
+                    if (Stopwatch.GetElapsedTime(renewed) < length)
+                    {
+                        logger.LogWarning(ex, "Lease on entry {EntryId} could not be renewed; trying again", entryId);
+                        continue;
+                    }
+                    logger.LogWarning(ex, "Lease on entry {EntryId} could not be renewed for {Lease}; leaving the turn", entryId, length);
+                }
+                telemetry.LeasesLost.Add(1);
+                await leave.CancelAsync();
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 }

@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace Tutor.Benchmarks.Load;
+
+/// <summary>The load benchmark's flags (<c>load --help</c>).</summary>
+public sealed record LoadOptions
+{
+    public const string Usage = """
+        load [options]   D devices × T turns over real WebSockets against 1 gateway, N worker processes, Redis and an
+                         OpenAI-compatible stand-in with realistic latencies (all started here)
+          --devices D                  simulated devices (default 20)
+          --turns T                    turns per device (default 5)
+          --workers N                  worker processes (default 2)
+          --utterance-seconds S        how long each child speaks (default 2)
+          --pause-seconds S            pause after a reply before speaking again (default 1)
+          --turn-timeout S             a turn with no reply after this is lost (default 30)
+          --stt-ms MS                  transcription latency (default 400)
+          --first-token-ms MS          chat latency to the first token (default 400)
+          --tokens-per-second N        chat streaming rate (default 50)
+          --speech-first-byte-ms MS    speech latency to the first byte (default 300)
+          --speech-speed X             speech streams at X times real time (default 4)
+          --instant                    every engine latency zero (and speech as fast as it can be sent)
+          --worker-setting KEY=VALUE   a worker setting, e.g. Turns:MaxConcurrentTurns=64 (repeatable)
+          --gateway-setting KEY=VALUE  a gateway setting (repeatable)
+          --name NAME                  results file results/NAME.json (default load)
+        """;
+
+    public int Devices { get; init; } = 20;
+    public int Turns { get; init; } = 5;
+    public int Workers { get; init; } = 2;
+    public double UtteranceSeconds { get; init; } = 2;
+    public double PauseSeconds { get; init; } = 1;
+    public double TurnTimeoutSeconds { get; init; } = 30;
+    public EngineLatencies Latencies { get; init; } = EngineLatencies.Realistic;
+    public Dictionary<string, string> WorkerSettings { get; init; } = [];
+    public Dictionary<string, string> GatewaySettings { get; init; } = [];
+    public string Name { get; init; } = "load";
+    public bool Help { get; init; }
+
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new LoadOptions();
+        var latencies = options.Latencies;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            double Number() => double.Parse(Next(), CultureInfo.InvariantCulture);
+            TimeSpan Milliseconds() => TimeSpan.FromMilliseconds(Number());
+            (string, string) Setting() => Next().Split('=', 2) is [var key, var value] ? (key, value) : throw new ArgumentException("A setting is KEY=VALUE.");
+            switch (args[i])
+            {
+                case "--devices": options = options with { Devices = (int)Number() }; break;
+                case "--turns": options = options with { Turns = (int)Number() }; break;
+                case "--workers": options = options with { Workers = (int)Number() }; break;
+                case "--utterance-seconds": options = options with { UtteranceSeconds = Number() }; break;
+                case "--pause-seconds": options = options with { PauseSeconds = Number() }; break;
+                case "--turn-timeout": options = options with { TurnTimeoutSeconds = Number() }; break;
+                case "--stt-ms": latencies = latencies with { Transcription = Milliseconds() }; break;
+                case "--first-token-ms": latencies = latencies with { FirstToken = Milliseconds() }; break;
+                case "--tokens-per-second": latencies = latencies with { TokensPerSecond = Number() }; break;
+                case "--speech-first-byte-ms": latencies = latencies with { SpeechFirstByte = Milliseconds() }; break;
+                case "--speech-speed": latencies = latencies with { SpeechSpeed = Number() }; break;
+                case "--instant": latencies = EngineLatencies.Instant; break;
+                case "--worker-setting": { var (key, value) = Setting(); options.WorkerSettings[key] = value; break; }
+                case "--gateway-setting": { var (key, value) = Setting(); options.GatewaySettings[key] = value; break; }
+                case "--name": options = options with { Name = Next() }; break;
+                case "--help" or "-h": options = options with { Help = true }; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+        if (options.Devices < 1 || options.Turns < 1 || options.Workers < 0) throw new ArgumentException("Devices and turns must be at least 1.");
+        return options with { Latencies = latencies };
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Tutor.Contracts.Redis;
+using Tutor.Workers.Diagnostics;
+
+namespace Tutor.Workers.Turns;
+
+/// <summary>
+/// Takes utterances off the queue as fast as this worker has room for them. The seed's announcement on
+/// <c>audio:processing</c> wakes it at once; the queue itself (<see cref="UtteranceQueue"/>) decides which worker gets
+/// each utterance, so exactly one does. Now and then it also takes over turns whose worker stopped renewing its lease.
+/// A Redis outage pauses it; it never ends it.
+/// </summary>
+public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queue, TurnRunner runner, WorkerTelemetry telemetry,
+    IOptions<TurnOptions> options, ILogger<TurnIntake> logger) : BackgroundService
+{
+    private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var channel = RedisChannel.Literal(Channels.AudioProcessing);
+        var subscriber = redis.GetSubscriber();
+        try
+        {
+            var ready = false;
+            var takeOverDue = DateTime.UtcNow;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!ready)
+                    {
+                        await subscriber.SubscribeAsync(channel, (_, _) => Wake());
+                        await queue.EnsureGroupAsync();
+                        ready = true;
+                        logger.LogInformation("Worker {WorkerId} taking utterances from {Stream} (woken by {Channel}), up to {Slots} at once",
+                            queue.WorkerId, Channels.PendingUtterances, Channels.AudioProcessing, options.Value.MaxConcurrentTurns);
+                    }
+                    await runner.Slots.WaitForFreeAsync(stoppingToken);
+                    var taken = 0;
+                    if (DateTime.UtcNow >= takeOverDue)
+                    {
+                        takeOverDue = DateTime.UtcNow + options.Value.ClaimLease / 2;
+                        foreach (var entry in await queue.TakeOverAsync(runner.Slots.Free, stoppingToken))
+                        {
+                            runner.Run(entry, takenOver: true, stoppingToken);
+                            taken++;
+                        }
+                    }
+                    var free = runner.Slots.Free;
+                    if (free > 0)
+                    {
+                        var entries = await queue.TakeAsync(free, stoppingToken);
+                        foreach (var entry in entries) runner.Run(entry, takenOver: false, stoppingToken);
+                        taken += entries.Length;
+                        if (entries.Length == free) continue; // there may be more: read again at once
+                    }
+                    if (taken == 0)
+                    {
+                        telemetry.QueueDepth = await queue.DepthAsync();
+                        await _wake.WaitAsync(options.Value.PollInterval, stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                {
+                    logger.LogWarning(ex, "Reading {Stream} failed; trying again in {Backoff}", Channels.PendingUtterances, Backoff);
+                    await Task.Delay(Backoff, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            try
+            {
+                await subscriber.UnsubscribeAsync(channel);
+            }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+            {
+                logger.LogDebug(ex, "Unsubscribing from {Channel} failed", Channels.AudioProcessing);
+            }
+            await runner.DrainAsync();
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
+        }
+    }
+}
