@@ -4,6 +4,7 @@ using Tutor.Benchmarks.Load;
 // Speed, capacity and accuracy figures. Run: dotnet run -c Release --project Tutor.Benchmarks -- <benchmark> [options]
 //   vad [seconds]   voice-activity detection cost per second of audio (default 120 s of audio)
 //   recognition     offline recognition accuracy over the shipped lessons' answers (espeak-ng voices, pocketsphinx)
+//   resampler       speech resampling to the device's rate: CPU, signal-to-noise and aliasing per quality
 //   load [options]  devices × turns against a gateway, workers, Redis and an engine stand-in (load --help)
 switch (args.FirstOrDefault() ?? "vad")
 {
@@ -12,6 +13,9 @@ switch (args.FirstOrDefault() ?? "vad")
         break;
     case "recognition":
         await RecognitionBenchmark.RunAsync();
+        break;
+    case "resampler":
+        await ResamplerBenchmark.RunAsync();
         break;
     case "load":
         LoadOptions load;
@@ -33,7 +37,7 @@ switch (args.FirstOrDefault() ?? "vad")
         await LoadBenchmark.RunAsync(load);
         break;
     default:
-        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | load [options]");
+        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | resampler | load [options]");
         return 64;
 }
 return 0;

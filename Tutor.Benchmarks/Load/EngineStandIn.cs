@@ -149,8 +149,9 @@ public sealed class EngineStandIn(EngineLatencies latencies) : IAsyncDisposable
             await context.Response.Body.WriteAsync(header, context.RequestAborted);
         }
 
-        // The body streams at a multiple of real time, in 100 ms pieces of audio, as a synthesizer produces it.
-        const int piece = SampleRate / 10 * 2;
+        // The body streams at a multiple of real time, in 100 ms pieces of audio, as a synthesizer produces it; an instant
+        // engine sends it all at once.
+        var piece = latencies.SpeechSpeed > 0 ? SampleRate / 10 * 2 : Tone.Length;
         var started = DateTime.UtcNow;
         for (var sent = 0; sent < bytes; sent += piece)
         {

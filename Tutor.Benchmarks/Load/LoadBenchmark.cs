@@ -89,7 +89,7 @@ public static class LoadBenchmark
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
 
             var figures = Summarize(options, devices.SelectMany(d => d.Turns).ToList(), failures, elapsed, cpu, ownCpu,
-                await WorstQueueWaitAsync(connection), services.Where(s => s.HasExited).Select(s => s.Name).ToList());
+                await StagesAsync(connection), services.Where(s => s.HasExited).Select(s => s.Name).ToList());
             await Results.WriteAsync(options.Name, figures);
             return figures;
         }
@@ -101,7 +101,7 @@ public static class LoadBenchmark
     }
 
     private static LoadFigures Summarize(LoadOptions options, List<TurnRecord> turns, int deviceFailures, TimeSpan elapsed,
-        Dictionary<string, double> cpu, double ownCpu, double? worstQueueWait, List<string> exited)
+        Dictionary<string, double> cpu, double ownCpu, Dictionary<string, double[]> stages, List<string> exited)
     {
         static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
         var firstAudio = turns.Where(t => t.Answered).Select(t => Ms(t.SpokeAt, t.FirstAudio!.Value)).Order().ToList();
@@ -122,27 +122,36 @@ public static class LoadBenchmark
             PerTurn(cpu.GetValueOrDefault("gateway")), PerTurn(workerCpu), PerTurn(cpu.GetValueOrDefault("redis")), PerTurn(ownCpu),
             PerTurn(cpu.Values.Sum()), Math.Round(elapsed.TotalSeconds, 1),
             Math.Round((cpu.Values.Sum() + ownCpu) / elapsed.TotalSeconds / Environment.ProcessorCount * 100, 1),
-            worstQueueWait, deviceFailures, exited);
+            stages.TryGetValue("queue", out var queue) ? queue[2] : null, stages, deviceFailures, exited);
     }
 
     private static double? Percentile(List<double> sorted, double percentile) =>
         sorted.Count == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)]);
 
-    /// <summary>The longest an utterance waited between being announced and a worker taking it, from the turns' timings.</summary>
-    private static async Task<double?> WorstQueueWaitAsync(IConnectionMultiplexer redis)
+    /// <summary>
+    /// Where the time to first audio went, from the turns' timings (the debug view's): p50 / p99 / worst in milliseconds of
+    /// the queue (announced → taken by a worker), the transcription (→ words known), the reply (→ first sentence written)
+    /// and the speech (→ first audio frame sent to the device).
+    /// </summary>
+    private static async Task<Dictionary<string, double[]>> StagesAsync(IConnectionMultiplexer redis)
     {
+        string[] marks = [TurnTimingFields.UtteranceEnded, TurnTimingFields.Taken, TurnTimingFields.Transcribed, TurnTimingFields.ReplyStarted, TurnTimingFields.FirstAudioSent];
+        string[] names = ["queue", "transcription", "first_sentence", "first_audio"];
+        var spans = names.ToDictionary(n => n, _ => new List<double>());
         var db = redis.GetDatabase();
-        double? worst = null;
-        var server = redis.GetServers().First();
-        await foreach (var key in server.KeysAsync(pattern: RedisKeys.TurnTiming("*"), pageSize: 1000))
+        await foreach (var key in redis.GetServers().First().KeysAsync(pattern: RedisKeys.TurnTiming("*"), pageSize: 1000))
         {
-            var fields = await db.HashGetAsync(key, [TurnTimingFields.UtteranceEnded, TurnTimingFields.Taken]);
-            if (!fields[0].IsNull && !fields[1].IsNull && fields[0].TryParse(out long ended) && fields[1].TryParse(out long taken))
+            var values = await db.HashGetAsync(key, [.. marks.Select(m => (RedisValue)m)]);
+            for (var i = 0; i < names.Length; i++)
             {
-                worst = Math.Max(worst ?? 0, taken - ended);
+                if (!values[i].IsNull && !values[i + 1].IsNull) spans[names[i]].Add((long)values[i + 1] - (long)values[i]);
             }
         }
-        return worst;
+        return spans.Where(s => s.Value.Count > 0).ToDictionary(s => s.Key, s =>
+        {
+            var sorted = s.Value.Order().ToList();
+            return new[] { Percentile(sorted, 50)!.Value, Percentile(sorted, 99)!.Value, sorted[^1] };
+        });
     }
 
     private static async Task<IConnectionMultiplexer> ConnectAsync(string address, CancellationToken cancellationToken)
@@ -219,4 +228,5 @@ public sealed record LoadFigures(
     double? FirstAudioP50Ms, double? FirstAudioP90Ms, double? FirstAudioP99Ms, double? ReplyCompleteP50Ms, double? ReplyCompleteP99Ms,
     double GatewayCpuMsPerTurn, double WorkersCpuMsPerTurn, double RedisCpuMsPerTurn, double LoadGeneratorCpuMsPerTurn,
     double TutorCpuMsPerTurn,
-    double Seconds, double MachineCpuPercent, double? WorstQueueWaitMs, int DeviceFailures, List<string> ProcessesDied);
+    double Seconds, double MachineCpuPercent, double? WorstQueueWaitMs, Dictionary<string, double[]> StagesP50P99MaxMs, int DeviceFailures,
+    List<string> ProcessesDied);

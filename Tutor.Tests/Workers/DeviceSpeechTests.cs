@@ -30,19 +30,40 @@ public sealed class DeviceSpeechTests
     }
 
     [Fact]
-    public async Task The_first_part_leaves_after_120_ms_and_later_parts_double_up_to_a_second()
+    public async Task Streamed_speech_leaves_in_a_120_ms_part_then_in_parts_that_double()
     {
-        var tone = Tone(24000, 440, TimeSpan.FromSeconds(3));
+        var tone = Tone(24000, 440, TimeSpan.FromSeconds(6));
 
-        var parts = new List<byte[]>();
-        await foreach (var part in DeviceSpeech.ToDeviceAsync(InPieces(tone, 24000, 4801), AudioParams.Pcm16Mono16k, CancellationToken.None))
+        // 50 ms pieces at a time, as an engine streaming near real time sends them.
+        var parts = await PartsAsync(InPieces(tone, 24000, 2400));
+
+        Assert.Equal(3840, parts[0].Length); // exactly 120 ms
+        for (var i = 1; i < parts.Count - 1; i++)
         {
-            parts.Add(part);
+            // Each leaves once twice the one before has arrived: never more than one 50 ms piece beyond that.
+            Assert.InRange(parts[i].Length, 2 * parts[i - 1].Length, 2 * parts[i - 1].Length + 1600);
         }
+        Assert.InRange(parts.Count, 5, 7);
+        Assert.InRange(parts.Sum(p => p.Length), TestAudio.BytesFor(TimeSpan.FromSeconds(6)) - 64, TestAudio.BytesFor(TimeSpan.FromSeconds(6)) + 64);
+    }
 
-        Assert.Equal([120, 240, 480, 960, 1000], parts.Take(5).Select(p => p.Length / 32));
-        Assert.All(parts[..^1], p => Assert.True(p.Length <= 32000));
-        Assert.InRange(parts.Sum(p => p.Length), TestAudio.BytesFor(TimeSpan.FromSeconds(3)) - 64, TestAudio.BytesFor(TimeSpan.FromSeconds(3)) + 64);
+    [Fact]
+    public async Task Speech_that_arrives_all_at_once_leaves_in_few_parts_of_at_most_four_seconds()
+    {
+        var tone = Tone(24000, 440, TimeSpan.FromSeconds(10));
+
+        var parts = await PartsAsync(InPieces(tone, 24000, tone.Length));
+
+        Assert.Equal([120, 4000, 4000], parts.Take(3).Select(p => p.Length / 32));
+        Assert.InRange(Assert.Single(parts.Skip(3)).Length / 32, 1870, 1890);
+    }
+
+    private static async Task<List<byte[]>> PartsAsync(IAsyncEnumerable<SpeechChunk> speech)
+    {
+        var parts = new List<byte[]>();
+        await foreach (var part in DeviceSpeech.ToDeviceAsync(speech, AudioParams.Pcm16Mono16k, CancellationToken.None)) parts.Add(part);
+        Assert.All(parts, p => Assert.Equal(0, p.Length % 2));
+        return parts;
     }
 
     [Fact]

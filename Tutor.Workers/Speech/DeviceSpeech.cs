@@ -8,36 +8,41 @@ namespace Tutor.Workers.Speech;
 
 /// <summary>
 /// Makes a sentence's streamed speech the device's: resampled in-process to the device's rate (Speex's resampler, as
-/// ported by Concentus — no process, no file) and cut into reply parts that grow from a short first one, so the first
-/// syllable leaves at once, to at most a second, so a long sentence does not cost a Redis round trip every few frames.
+/// ported by Concentus — no process, no file) and cut into reply parts. The first part is short, so the first syllable
+/// leaves at once; after it, a part leaves once at least twice the last one has arrived, and takes all that has arrived
+/// (up to <see cref="LongestPart"/>): an engine that streams near real time yields parts that stay ahead of the device,
+/// and one that is much faster yields few parts, so a sentence does not cost a Redis round trip every few frames.
 /// </summary>
 public static class DeviceSpeech
 {
     /// <summary>The first part of a sentence: short, so the device hears it soon after the engine's first byte.</summary>
     public static readonly TimeSpan FirstPart = TimeSpan.FromMilliseconds(120);
 
-    /// <summary>Later parts double in length up to this.</summary>
-    public static readonly TimeSpan LongestPart = TimeSpan.FromSeconds(1);
+    /// <summary>The most audio one part holds; the gateway keeps a part in memory until it is played.</summary>
+    public static readonly TimeSpan LongestPart = TimeSpan.FromSeconds(4);
 
     /// <summary>Speex quality 0–10; 5 keeps speech clean (flat to 7 kHz at 16 kHz) for ~0.2 ms CPU per second of audio.</summary>
     public const int ResamplerQuality = 5;
 
     public static async IAsyncEnumerable<byte[]> ToDeviceAsync(IAsyncEnumerable<SpeechChunk> speech, AudioParams device,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, int quality = ResamplerQuality)
     {
         var bytesPerSecond = device.SampleRate * 2;
         var partBytes = Even(FirstPart.TotalSeconds * bytesPerSecond);
         var longest = Even(LongestPart.TotalSeconds * bytesPerSecond);
         var converter = (Converter?)null;
+        var first = true;
         var part = new ArrayBufferWriter<byte>(longest + 4096);
         await foreach (var chunk in speech.WithCancellation(cancellationToken))
         {
-            converter ??= new Converter(chunk.SampleRate, device.SampleRate);
+            converter ??= new Converter(chunk.SampleRate, device.SampleRate, quality);
             converter.Add(chunk.Pcm.Span, part);
             while (part.WrittenCount >= partBytes)
             {
-                yield return Cut(part, partBytes);
-                partBytes = Math.Min(partBytes * 2, longest);
+                var length = first ? partBytes : Math.Min(part.WrittenCount & ~1, longest);
+                yield return Cut(part, length);
+                partBytes = Math.Min(length * 2, longest);
+                first = false;
             }
         }
         converter?.Flush(part);
@@ -45,10 +50,11 @@ public static class DeviceSpeech
     }
 
     /// <summary>The whole of it in one buffer, for callers that want no streaming (tests, benchmarks).</summary>
-    public static async Task<byte[]> ToDevicePcmAsync(IAsyncEnumerable<SpeechChunk> speech, AudioParams device, CancellationToken cancellationToken)
+    public static async Task<byte[]> ToDevicePcmAsync(IAsyncEnumerable<SpeechChunk> speech, AudioParams device, CancellationToken cancellationToken,
+        int quality = ResamplerQuality)
     {
         var whole = new ArrayBufferWriter<byte>();
-        await foreach (var part in ToDeviceAsync(speech, device, cancellationToken)) whole.Write(part);
+        await foreach (var part in ToDeviceAsync(speech, device, cancellationToken, quality)) whole.Write(part);
         return whole.WrittenSpan.ToArray();
     }
 
@@ -82,12 +88,12 @@ public static class DeviceSpeech
         private readonly int _outputRate;
         private byte? _oddByte;
 
-        public Converter(int inputRate, int outputRate)
+        public Converter(int inputRate, int outputRate, int quality)
         {
             _inputRate = inputRate;
             _outputRate = outputRate;
             if (inputRate == outputRate) return;
-            _resampler = ResamplerFactory.CreateResampler(1, inputRate, outputRate, ResamplerQuality, null);
+            _resampler = ResamplerFactory.CreateResampler(1, inputRate, outputRate, quality, null);
             _resampler.SkipZeroes(); // no filter delay at the start of the sentence
         }
 

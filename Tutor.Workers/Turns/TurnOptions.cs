@@ -33,7 +33,7 @@ public sealed class TurnOptions
     /// is busy (<c>busy</c>), rather than answered so late the child has given up.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
-    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A turn still running after this is abandoned and the device told so.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
