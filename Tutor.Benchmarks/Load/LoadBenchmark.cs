@@ -23,7 +23,7 @@ public static class LoadBenchmark
         try
         {
             var redisPort = ServiceProcess.FreePort();
-            var redis = ServiceProcess.Start("redis", "redis-server",
+            var redis = ServiceProcess.Start(options.Name, "redis", "redis-server",
                 ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], workspace.FullName,
                 new Dictionary<string, string>());
             services.Add(redis);
@@ -42,7 +42,7 @@ public static class LoadBenchmark
                 ["Families__Directory"] = workspace.FullName,
             };
             foreach (var (key, value) in options.GatewaySettings) gatewayEnvironment[key.Replace(":", "__")] = value;
-            var gateway = ServiceProcess.StartProject("gateway", "Tutor.Gateway", gatewayEnvironment);
+            var gateway = ServiceProcess.StartProject(options.Name, "gateway", "Tutor.Gateway", gatewayEnvironment);
             services.Add(gateway);
 
             var workers = new List<ServiceProcess>();
@@ -56,12 +56,12 @@ public static class LoadBenchmark
                     ["OpenAI__Endpoint"] = engines.Endpoint.ToString(),
                 };
                 foreach (var (key, value) in options.WorkerSettings) environment[key.Replace(":", "__")] = value;
-                workers.Add(ServiceProcess.StartProject($"worker-{i + 1}", "Tutor.Workers", environment));
+                workers.Add(ServiceProcess.StartProject(options.Name, $"worker-{i + 1}", "Tutor.Workers", environment));
             }
             services.AddRange(workers);
 
             var gatewayUri = new Uri($"http://127.0.0.1:{gatewayPort}");
-            await WaitUntilReadyAsync(gatewayUri, connection, options.Workers, services, cancellationToken);
+            await WaitUntilReadyAsync(gatewayUri, connection, options, services, cancellationToken);
             Console.WriteLine($"Started redis, 1 gateway and {options.Workers} worker(s); {options.Devices} device(s) × {options.Turns} turn(s)…");
 
             var utterance = Utterance(options.UtteranceSeconds);
@@ -170,7 +170,7 @@ public static class LoadBenchmark
         }
     }
 
-    private static async Task WaitUntilReadyAsync(Uri gateway, IConnectionMultiplexer redis, int workers, List<ServiceProcess> services,
+    private static async Task WaitUntilReadyAsync(Uri gateway, IConnectionMultiplexer redis, LoadOptions options, List<ServiceProcess> services,
         CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -179,14 +179,14 @@ public static class LoadBenchmark
         {
             if (services.FirstOrDefault(s => s.HasExited) is { } dead)
             {
-                throw new InvalidOperationException($"{dead.Name} stopped during start-up; see results/load-{dead.Name}.log");
+                throw new InvalidOperationException($"{dead.Name} stopped during start-up; see results/{options.Name}-{dead.Name}.log");
             }
             var listening = (long)((RedisResult[])(await redis.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", Channels.AudioProcessing))!)[1];
             var gatewayUp = false;
             try { gatewayUp = (await http.GetAsync(new Uri(gateway, "/health"), cancellationToken)).IsSuccessStatusCode; }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested) { }
-            if (gatewayUp && listening >= workers) return;
+            if (gatewayUp && listening >= options.Workers) return;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not ready after 60 s (gateway {(gatewayUp ? "up" : "down")}, {listening} worker(s) listening).");
             await Task.Delay(250, cancellationToken);
         }

@@ -49,7 +49,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private TimeSpan _lastCpu;
 
-    public static ServiceProcess Start(string name, string fileName, IEnumerable<string> arguments, string workingDirectory,
+    /// <param name="run">The run's name: the log is <c>results/{run}-{name}.log</c>.</param>
+    public static ServiceProcess Start(string run, string name, string fileName, IEnumerable<string> arguments, string workingDirectory,
         IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo(fileName)
@@ -63,7 +64,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         Directory.CreateDirectory("results");
-        var log = new StreamWriter(Path.Combine("results", $"load-{name}.log")) { AutoFlush = false };
+        var log = new StreamWriter(Path.Combine("results", $"{run}-{name}.log")) { AutoFlush = false };
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) lock (log) log.WriteLine(line.Data); };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) lock (log) log.WriteLine(line.Data); };
@@ -74,7 +75,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts one of Tutor's projects from its build output, in its project directory as <c>dotnet run</c> would.</summary>
-    public static ServiceProcess StartProject(string name, string project, IReadOnlyDictionary<string, string> environment)
+    public static ServiceProcess StartProject(string run, string name, string project, IReadOnlyDictionary<string, string> environment)
     {
         var root = RepositoryRoot();
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
@@ -87,7 +88,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             // The dashboard is not running: nothing should try to export telemetry to it.
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
         };
-        return Start(name, "dotnet", [dll], Path.Combine(root, project), all);
+        return Start(run, name, "dotnet", [dll], Path.Combine(root, project), all);
     }
 
     public static string RepositoryRoot()

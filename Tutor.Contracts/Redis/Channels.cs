@@ -3,13 +3,16 @@ namespace Tutor.Contracts.Redis;
 /// <summary>Every Redis pub/sub channel Tutor uses. Only references travel on them, never audio.</summary>
 public static class Channels
 {
-    /// <summary>The gateway announces each stored utterance here as an <see cref="Messages.UtteranceAnnouncement"/>.</summary>
+    /// <summary>
+    /// The gateway announces each stored utterance here as an <see cref="Messages.UtteranceAnnouncement"/>, as the seed
+    /// does; it wakes idle workers, which then take the utterance from <see cref="PendingUtterances"/>.
+    /// </summary>
     public const string AudioProcessing = "audio:processing";
 
     /// <summary>
-    /// Every accepted utterance is also recorded in this stream (fields <c>session_id</c>, <c>audio_key</c>,
-    /// <c>traceparent</c>) until a worker finishes its turn: pub/sub keeps nothing, so an announcement no worker heard, or
-    /// a turn whose worker died, is found here and taken again.
+    /// The queue of accepted utterances (fields: <see cref="PendingUtteranceFields"/>). Workers read it in one consumer
+    /// group, so each utterance goes to exactly one worker; an entry stays until its turn is over, so one whose worker
+    /// died is taken over by another. The announcement on <see cref="AudioProcessing"/> only wakes them.
     /// </summary>
     public const string PendingUtterances = "audio:pending";
 

@@ -39,16 +39,24 @@ public sealed class ReplyPlayer : IAsyncDisposable
     /// <summary>Switches the device's format; only before the first reply (right after the device's hello).</summary>
     public void Use(DownlinkEncoder encoder) => _encoder = encoder;
 
-    public void Say(string turnId, DeviceMessage message) => _items.Writer.TryWrite(new PlayItem(turnId, message, null, false));
+    public void Say(string turnId, DeviceMessage message) => _items.Writer.TryWrite(new PlayItem(turnId, message, null));
 
     /// <summary>Plays a part of the reply; <paramref name="sentence"/> is announced (<c>sentence_start</c>) with a sentence's first part only.</summary>
     public void Speak(string turnId, string? sentence, byte[] pcm) =>
-        _items.Writer.TryWrite(new PlayItem(turnId, sentence is null ? null : DeviceMessage.SentenceStart(sentence), pcm, false));
+        _items.Writer.TryWrite(new PlayItem(turnId, sentence is null ? null : DeviceMessage.SentenceStart(sentence), pcm));
 
-    public void EndTurn(string turnId) => _items.Writer.TryWrite(new PlayItem(turnId, null, null, true));
+    public void EndTurn(string turnId) => _items.Writer.TryWrite(new PlayItem(turnId, null, null, EndsTurn: true));
 
-    /// <summary>Stops the turn being played at once; the caller has marked the aborted turns in the tracker.</summary>
-    public void Interrupt() => Interlocked.Exchange(ref _interrupt, new CancellationTokenSource()).Cancel();
+    /// <summary>
+    /// Stops the turn being played at once; the caller has marked the aborted turns in the tracker. The player may be
+    /// between two parts of a reply, waiting for the next one (which will never come): the stop is queued too, so the
+    /// device hears <c>tts stop</c> either way.
+    /// </summary>
+    public void Interrupt()
+    {
+        Interlocked.Exchange(ref _interrupt, new CancellationTokenSource()).Cancel();
+        _items.Writer.TryWrite(new PlayItem("", null, null, Stops: true));
+    }
 
     private async Task PlayAsync(CancellationToken stopping)
     {
@@ -57,6 +65,12 @@ public sealed class ReplyPlayer : IAsyncDisposable
         {
             await foreach (var item in _items.Reader.ReadAllAsync(stopping))
             {
+                if (item.Stops)
+                {
+                    await StopSpeakingAsync(stopping);
+                    continue;
+                }
+
                 var interrupt = Volatile.Read(ref _interrupt).Token;
                 if (_turns.IsAborted(item.TurnId) || interrupt.IsCancellationRequested)
                 {
@@ -129,5 +143,5 @@ public sealed class ReplyPlayer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed record PlayItem(string TurnId, DeviceMessage? Message, byte[]? Audio, bool EndsTurn);
+    private sealed record PlayItem(string TurnId, DeviceMessage? Message, byte[]? Audio, bool EndsTurn = false, bool Stops = false);
 }

@@ -145,6 +145,34 @@ public sealed class DeviceProtocolTests() : GatewayTestBed
         Assert.False(await Redis.Database.KeyExistsAsync(lateKey[0]), "the aborted turn's audio is deleted unheard");
     }
 
+    [Fact]
+    public async Task Abort_between_two_parts_of_a_streamed_reply_still_stops_it_at_once()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await Gateway.ConnectDeviceAsync("child-abort-between");
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), CancellationToken.None);
+        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        // The first 120 ms of a sentence whose speech is still being made: the player sends it and waits for more.
+        var key = RedisKeys.NewReplyAudio(device.SessionId);
+        await Redis.Database.StringSetAsync(key, TestAudio.Utterance(TimeSpan.FromMilliseconds(120)), RedisKeys.AudioLifetime);
+        await Redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.Responses(device.SessionId)),
+            TutorJson.Serialize(SessionEvent.AudioResponse(turnId, 0, key, "One.", null)));
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        long abortedAt = 0;
+        var heard = await device.ListenForReplyAsync(timeout.Token, async reply =>
+        {
+            if (abortedAt != 0 || reply.AudioFrames.Count < 2) return;
+            await Task.Delay(300, timeout.Token); // the part has been played; nothing is being sent now
+            abortedAt = Stopwatch.GetTimestamp();
+            await device.AbortAsync(timeout.Token);
+        });
+
+        var stoppedAfter = Stopwatch.GetElapsedTime(abortedAt, heard.StoppedAt!.Value);
+        Assert.True(stoppedAfter < TimeSpan.FromMilliseconds(160), $"tts stop came {stoppedAfter.TotalMilliseconds:0} ms after the abort");
+        Assert.Equal(2, heard.AudioFrames.Count);
+    }
+
     public static TheoryData<string, string, WebSocketCloseStatus?> BadInputs => new()
     {
         { "invalid_json", DeviceErrorCodes.InvalidJson, null },

@@ -40,8 +40,10 @@ public sealed class DeviceSpeechTests
         Assert.Equal(3840, parts[0].Length); // exactly 120 ms
         for (var i = 1; i < parts.Count - 1; i++)
         {
-            // Each leaves once twice the one before has arrived: never more than one 50 ms piece beyond that.
-            Assert.InRange(parts[i].Length, 2 * parts[i - 1].Length, 2 * parts[i - 1].Length + 1600);
+            // Each leaves once twice the one before has arrived, and is whole 120 ms units: no frame of any length the
+            // protocol allows (10–60 ms) is cut in the middle of a sentence.
+            Assert.Equal(0, parts[i].Length % 3840);
+            Assert.InRange(parts[i].Length, 2 * parts[i - 1].Length, 2 * parts[i - 1].Length + 3840);
         }
         Assert.InRange(parts.Count, 5, 7);
         Assert.InRange(parts.Sum(p => p.Length), TestAudio.BytesFor(TimeSpan.FromSeconds(6)) - 64, TestAudio.BytesFor(TimeSpan.FromSeconds(6)) + 64);
@@ -54,8 +56,8 @@ public sealed class DeviceSpeechTests
 
         var parts = await PartsAsync(InPieces(tone, 24000, tone.Length));
 
-        Assert.Equal([120, 4000, 4000], parts.Take(3).Select(p => p.Length / 32));
-        Assert.InRange(Assert.Single(parts.Skip(3)).Length / 32, 1870, 1890);
+        Assert.Equal([120, 3960, 3960], parts.Take(3).Select(p => p.Length / 32)); // 4 s rounded down to whole 120 ms
+        Assert.InRange(Assert.Single(parts.Skip(3)).Length / 32, 1950, 1970);
     }
 
     private static async Task<List<byte[]>> PartsAsync(IAsyncEnumerable<SpeechChunk> speech)

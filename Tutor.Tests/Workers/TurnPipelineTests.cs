@@ -3,6 +3,7 @@ using StackExchange.Redis;
 using Tutor.Contracts.Audio;
 using Tutor.Contracts.Families;
 using Tutor.Contracts.Lessons;
+using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Tests.Infrastructure;
@@ -172,7 +173,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
     }
 
     [Fact]
-    public async Task An_announced_key_that_has_expired_is_skipped()
+    public async Task An_utterance_whose_audio_has_expired_is_not_worked_on_and_the_device_is_told_to_say_it_again()
     {
         await StartWorkersAsync(1, Models);
         var sessionId = await Redis.OpenSessionAsync("child-late");
@@ -184,7 +185,23 @@ public sealed class TurnPipelineTests : WorkerTestBed
         await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "a worker took the utterance and finished it");
         await Task.Delay(300);
         Assert.Empty(OpenAi.Requests);
-        Assert.Empty(events.Messages);
+        var told = Parse(Assert.Single(events.Messages));
+        Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.UtteranceNotStored, RedisKeys.TurnIdOf(audioKey)), (told.Type, told.Code, told.TurnId));
+    }
+
+    [Fact]
+    public async Task An_utterance_of_a_session_without_a_record_is_not_worked_on_and_the_device_is_told()
+    {
+        await StartWorkersAsync(1, Models);
+        var sessionId = Guid.NewGuid().ToString("N"); // its record is gone (a Redis that restarted empty)
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
+
+        var told = Parse(Assert.Single(await events.WaitForAsync(m => m.Count > 0, Timeout)));
+        Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.TurnFailed, RedisKeys.TurnIdOf(audioKey)), (told.Type, told.Code, told.TurnId));
+        Assert.Empty(OpenAi.Requests);
+        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
     }
 
     [Fact]

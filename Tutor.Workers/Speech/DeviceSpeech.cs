@@ -15,7 +15,11 @@ namespace Tutor.Workers.Speech;
 /// </summary>
 public static class DeviceSpeech
 {
-    /// <summary>The first part of a sentence: short, so the device hears it soon after the engine's first byte.</summary>
+    /// <summary>
+    /// The first part of a sentence: short, so the device hears it soon after the engine's first byte. Every part but a
+    /// sentence's last is a whole number of these, and so of every frame length the device protocol allows (10, 20, 40,
+    /// 60 ms): the gateway never pads a frame in the middle of a sentence.
+    /// </summary>
     public static readonly TimeSpan FirstPart = TimeSpan.FromMilliseconds(120);
 
     /// <summary>The most audio one part holds; the gateway keeps a part in memory until it is played.</summary>
@@ -28,8 +32,9 @@ public static class DeviceSpeech
         [EnumeratorCancellation] CancellationToken cancellationToken, int quality = ResamplerQuality)
     {
         var bytesPerSecond = device.SampleRate * 2;
-        var partBytes = Even(FirstPart.TotalSeconds * bytesPerSecond);
-        var longest = Even(LongestPart.TotalSeconds * bytesPerSecond);
+        var unit = Even(FirstPart.TotalSeconds * bytesPerSecond);
+        var partBytes = unit;
+        var longest = Even(LongestPart.TotalSeconds * bytesPerSecond) / unit * unit;
         var converter = (Converter?)null;
         var first = true;
         var part = new ArrayBufferWriter<byte>(longest + 4096);
@@ -39,7 +44,7 @@ public static class DeviceSpeech
             converter.Add(chunk.Pcm.Span, part);
             while (part.WrittenCount >= partBytes)
             {
-                var length = first ? partBytes : Math.Min(part.WrittenCount & ~1, longest);
+                var length = first ? partBytes : Math.Min(part.WrittenCount / unit * unit, longest);
                 yield return Cut(part, length);
                 partBytes = Math.Min(length * 2, longest);
                 first = false;

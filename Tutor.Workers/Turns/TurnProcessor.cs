@@ -41,7 +41,6 @@ public sealed class TurnProcessor(
     /// <param name="order">The utterance's place in the queue (its stream entry id): a child's newer utterance has a later one.</param>
     public async Task<bool> ProcessAsync(UtteranceAnnouncement announcement, string order, string workerId, TurnSlot slot, CancellationToken leaving)
     {
-        var stoppingToken = leaving;
         using var activity = WorkerTelemetry.ActivitySource.StartActivity("turn process", ActivityKind.Consumer,
             TraceContext.Parse(announcement.TraceParent));
         activity?.SetTag("tutor.session_id", announcement.SessionId);
@@ -53,27 +52,32 @@ public sealed class TurnProcessor(
         var db = redis.GetDatabase();
         TurnTimingFields.Mark(db, turnId, TurnTimingFields.Taken);
         TurnTimingFields.Mark(db, turnId, TurnTimingFields.Worker, workerId);
-        var audio = await db.StringGetAsync(announcement.AudioKey).WaitAsync(stoppingToken);
+        var audio = await db.StringGetAsync(announcement.AudioKey).WaitAsync(leaving);
         if (audio.IsNull)
         {
             Record("expired", started, activity);
-            logger.LogWarning("Utterance {AudioKey} had expired before a worker took it; skipped", announcement.AudioKey);
+            logger.LogWarning("Utterance {AudioKey} had expired before a worker took it; the device is told to say it again", announcement.AudioKey);
+            await replies.PublishAsync(announcement.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.UtteranceNotStored,
+                "I could not keep what you said; please say it again."), CancellationToken.None);
             return true;
         }
 
-        var session = await sessions.FindAsync(announcement.SessionId, stoppingToken);
+        var session = await sessions.FindAsync(announcement.SessionId, leaving);
         if (session is null)
         {
             Record("session_gone", started, activity);
-            logger.LogWarning("Session {SessionId} is gone; utterance {AudioKey} skipped", announcement.SessionId, announcement.AudioKey);
+            logger.LogWarning("Session {SessionId} has no record; utterance {AudioKey} is not answered", announcement.SessionId, announcement.AudioKey);
             await db.KeyDeleteAsync(announcement.AudioKey);
+            // A device still connected (its record lost with a Redis restart) hears why rather than nothing.
+            await replies.PublishAsync(announcement.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.TurnFailed,
+                "The tutor could not answer this time. Please try again."), CancellationToken.None);
             return true;
         }
 
         activity?.SetTag("tutor.user_id", session.UserId);
         using var abort = new CancellationTokenSource();
         using var registration = cancellations.Register(turnId, abort);
-        using var turnTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, abort.Token);
+        using var turnTimeout = CancellationTokenSource.CreateLinkedTokenSource(leaving, abort.Token);
         turnTimeout.CancelAfter(options.Value.MaxTurnDuration);
         var over = true;
         try
@@ -87,7 +91,7 @@ public sealed class TurnProcessor(
             await RunPipelineAsync(session, turnId, order, utterance, slot, turnTimeout.Token);
             Record("answered", started, activity);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (leaving.IsCancellationRequested)
         {
             over = false;
             logger.LogInformation("Turn {TurnId} left unfinished: this worker is stopping or another took it over", turnId);
@@ -106,7 +110,7 @@ public sealed class TurnProcessor(
             Record("aborted", started, activity);
             logger.LogInformation("Turn {TurnId} stopped: the device aborted it", turnId);
         }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!leaving.IsCancellationRequested)
         {
             Record("timed_out", started, activity);
             logger.LogError("Turn {TurnId} took longer than {Limit} and was abandoned", turnId, options.Value.MaxTurnDuration);
