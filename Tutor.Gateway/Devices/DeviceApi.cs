@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using StackExchange.Redis;
+using Tutor.Contracts.Redis;
 using Tutor.Contracts;
 using Tutor.Contracts.Devices;
 using Tutor.Gateway.Families;
@@ -50,7 +51,7 @@ public static class DeviceApi
             {
                 session = await sessions.OpenAsync(signIn.Child!, AudioParams.Pcm16Mono16k, context.RequestAborted);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex.IsRedisFailure())
             {
                 loggers.CreateLogger(typeof(DeviceApi)).LogError(ex, "No session could be opened for user {UserId}", userId);
                 return Results.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);

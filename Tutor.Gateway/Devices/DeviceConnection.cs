@@ -74,6 +74,7 @@ public sealed class DeviceConnection
         var relay = Task.CompletedTask;
         var keepAlive = _sessions.KeepAliveAsync(_session, connection.Token);
         var idleWatch = WatchIdleAsync(connection, connection.Token);
+        var turnWatch = WatchTurnsAsync(connection.Token);
         var close = new CloseReason(WebSocketCloseStatus.NormalClosure, "bye");
         try
         {
@@ -84,14 +85,14 @@ public sealed class DeviceConnection
         {
             _logger.LogInformation("Device connection of session {SessionId} ended: {Reason}", _session.SessionId, ex.Message);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             _logger.LogError(ex, "Redis failed under session {SessionId}; closing it", _session.SessionId);
             close = new CloseReason(WebSocketCloseStatus.InternalServerError, "service unavailable");
         }
         finally
         {
-            await ShutDownAsync(close, connection, relay, keepAlive, idleWatch);
+            await ShutDownAsync(close, connection, relay, keepAlive, idleWatch, turnWatch);
         }
     }
 
@@ -288,10 +289,10 @@ public sealed class DeviceConnection
             await _utterances.PublishAsync(_session, audioKey, utterance.Audio, cancellationToken);
             await _status.SetAsync(_session.UserId, DeviceStates.Thinking);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             _turns.Finished(turnId);
-            _logger.LogError(ex, "Utterance of session {SessionId} could not be stored", _session.SessionId);
+            RedisFailures.Record(_logger, ex, "storing an utterance");
             await SendErrorAsync(DeviceErrorCodes.UtteranceNotStored, "The utterance could not be stored; please say it again.", cancellationToken);
         }
     }
@@ -317,6 +318,32 @@ public sealed class DeviceConnection
             // The device answers the close and the receive loop ends; one that does not is cut off.
             connection.CancelAfter(TimeSpan.FromSeconds(5));
             return;
+        }
+    }
+
+    /// <summary>
+    /// Ends, for the device, every turn the workers have said nothing of for <see cref="SessionStore.TurnDeadline"/> — no
+    /// worker took it, or the one that did went silent — with <c>error</c> <c>turn_timeout</c>, and tells the workers to
+    /// drop it; whatever still comes for it is dropped here.
+    /// </summary>
+    private async Task WatchTurnsAsync(CancellationToken cancellationToken)
+    {
+        var deadline = _sessions.TurnDeadline;
+        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Clamp(deadline.Ticks / 5, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond)));
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var overdue = _turns.Overdue(deadline);
+            if (overdue.Count == 0) continue;
+
+            _logger.LogWarning("{Count} turn(s) of session {SessionId} unanswered for {Deadline}; the device is told", overdue.Count, _session.SessionId, deadline);
+            _player.Interrupt();
+            foreach (var _ in overdue)
+            {
+                _telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", DeviceErrorCodes.TurnTimeout));
+                _player.Say("", DeviceMessage.Error(DeviceErrorCodes.TurnTimeout, "The tutor did not answer in time. Please say it again."));
+            }
+            await _status.SetAsync(_session.UserId, DeviceStates.Listening);
+            await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, overdue, cancellationToken));
         }
     }
 
@@ -346,7 +373,7 @@ public sealed class DeviceConnection
         {
             await action();
         }
-        catch (Exception ex) when (ex is RedisException or OperationCanceledException)
+        catch (Exception ex) when (ex.IsRedisFailure() || ex is OperationCanceledException)
         {
             _logger.LogWarning(ex, "Redis clean-up for session {SessionId} failed; the keys expire by themselves", _session.SessionId);
         }

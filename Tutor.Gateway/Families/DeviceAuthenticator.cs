@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Primitives;
 using StackExchange.Redis;
+using Tutor.Contracts.Redis;
 using Tutor.Contracts.Families;
 
 namespace Tutor.Gateway.Families;
@@ -31,7 +32,7 @@ public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle th
             logger.LogWarning("Device sign-in refused for user {UserId} from {Address}", userId, address);
             return DeviceSignIn.Refused;
         }
-        catch (Exception ex) when (ex is ProfileSourceUnavailableException or RedisException)
+        catch (Exception ex) when (ex is ProfileSourceUnavailableException || ex.IsRedisFailure())
         {
             logger.LogError(ex, "Device sign-in for {UserId} could not be checked", userId);
             return DeviceSignIn.Unavailable;

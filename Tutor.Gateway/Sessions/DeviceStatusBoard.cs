@@ -22,10 +22,10 @@ public sealed class DeviceStatusBoard(IConnectionMultiplexer redis, IHubContext<
             else await db.StringSetAsync(RedisKeys.Presence(userId), state, options.Value.RecordLifetime);
             await hub.Clients.Group(TranscriptGroups.ForUser(userId)).DeviceStatusChanged(new DeviceStatus(userId, state, DateTimeOffset.UtcNow));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             // The parents' view of the device is a nicety; a conversation never waits on it.
-            logger.LogWarning(ex, "Device status of {UserId} not updated", userId);
+            RedisFailures.Record(logger, ex, "updating a device's status");
         }
     }
 

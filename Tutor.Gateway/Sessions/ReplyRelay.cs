@@ -42,10 +42,10 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
                 {
                     await RelayAsync(session, player, turns, sessionEvent, cancellationToken);
                 }
-                catch (RedisException ex)
+                catch (Exception ex) when (ex.IsRedisFailure())
                 {
                     // One lost part must not end the relay: the rest of this reply and the next ones still come.
-                    logger.LogError(ex, "Reply event {Type} of turn {TurnId} could not be relayed", sessionEvent.Type, sessionEvent.TurnId);
+                    RedisFailures.Record(logger, ex, "relaying a reply event");
                 }
             }
         }
@@ -64,6 +64,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
     private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, SessionEvent sessionEvent, CancellationToken cancellationToken)
     {
         var turnId = sessionEvent.TurnId!;
+        turns.Heard(turnId, last: sessionEvent.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
         if (!turns.IsFirst(turnId, sessionEvent.Type, sessionEvent.Sequence ?? 0))
         {
             logger.LogInformation("Event {Type} {Sequence} of turn {TurnId} came again (its worker was replaced); dropped",

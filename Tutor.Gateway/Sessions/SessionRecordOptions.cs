@@ -15,6 +15,14 @@ public sealed class SessionRecordOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A turn the workers have said nothing of for this long — no worker took it, or the one that did went silent — is
+    /// ended for the device with <c>error</c> <c>turn_timeout</c> (and the workers are told to drop it): nothing waits
+    /// in silence.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromSeconds(15);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RefreshInterval >= RecordLifetime)

@@ -9,9 +9,12 @@ using Tutor.Contracts.Redis;
 namespace Tutor.Gateway.Sessions;
 
 /// <summary>The Redis record of each connected session (<c>session:{session_id}</c>), which workers read to know whose turn it is.</summary>
-public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionRecordOptions> options)
+public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionRecordOptions> options, ILogger<SessionStore> logger)
 {
     private readonly string _gateway = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>How long a turn may go without a word from the workers (<see cref="SessionRecordOptions.TurnDeadline"/>).</summary>
+    public TimeSpan TurnDeadline => options.Value.TurnDeadline;
 
     public async Task<DeviceSession> OpenAsync(ChildProfile child, AudioParams uplink, CancellationToken cancellationToken)
     {
@@ -21,34 +24,53 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
             throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
         }
 
-        var userId = child.UserId;
-        var session = new DeviceSession(Guid.NewGuid().ToString("N"), userId, uplink);
-        var key = RedisKeys.Session(session.SessionId);
-        var db = redis.GetDatabase();
-        var transaction = db.CreateTransaction();
-        _ = transaction.HashSetAsync(key,
-        [
-            new(SessionFields.UserId, userId),
-            new(SessionFields.Gateway, _gateway),
-            new(SessionFields.ConnectedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            new(SessionFields.SampleRate, uplink.SampleRate),
-            new(SessionFields.Channels, uplink.Channels),
-            // What the tutor needs to know of the child; the device secrets stay out of it.
-            new(SessionFields.Profile, JsonSerializer.Serialize(child with { DeviceSecrets = [] }, TutorJson.Options)),
-        ]);
-        _ = transaction.KeyExpireAsync(key, options.Value.RecordLifetime);
-        await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+        var session = new DeviceSession(Guid.NewGuid().ToString("N"), child.UserId, uplink, child with { DeviceSecrets = [] });
+        await WriteAsync(session, cancellationToken);
         return session;
     }
 
-    /// <summary>Pushes the record's expiry forward while the device stays connected.</summary>
+    /// <summary>Writes the whole record with a fresh expiry: when the session opens, and again if it has gone.</summary>
+    private async Task WriteAsync(DeviceSession session, CancellationToken cancellationToken)
+    {
+        var key = RedisKeys.Session(session.SessionId);
+        var transaction = redis.GetDatabase().CreateTransaction();
+        _ = transaction.HashSetAsync(key,
+        [
+            new(SessionFields.UserId, session.UserId),
+            new(SessionFields.Gateway, _gateway),
+            new(SessionFields.ConnectedAt, session.ConnectedAt.ToUnixTimeMilliseconds()),
+            new(SessionFields.SampleRate, session.Uplink.SampleRate),
+            new(SessionFields.Channels, session.Uplink.Channels),
+            // What the tutor needs to know of the child; the device secrets stay out of it.
+            new(SessionFields.Profile, JsonSerializer.Serialize(session.Child, TutorJson.Options)),
+        ]);
+        _ = transaction.KeyExpireAsync(key, options.Value.RecordLifetime);
+        await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Pushes the record's expiry forward while the device stays connected. A record that has gone — Redis restarted
+    /// without its data — is written again from what the connection knows, so workers still find the session; a Redis
+    /// failure is counted and tried again next time, never the end of the keep-alive.
+    /// </summary>
     public async Task KeepAliveAsync(DeviceSession session, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(options.Value.RefreshInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            await redis.GetDatabase().KeyExpireAsync(RedisKeys.Session(session.SessionId), options.Value.RecordLifetime)
-                .WaitAsync(cancellationToken);
+            try
+            {
+                if (!await redis.GetDatabase().KeyExpireAsync(RedisKeys.Session(session.SessionId), options.Value.RecordLifetime)
+                        .WaitAsync(cancellationToken))
+                {
+                    logger.LogWarning("Session {SessionId} had lost its record; writing it again", session.SessionId);
+                    await WriteAsync(session, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex.IsRedisFailure())
+            {
+                RedisFailures.Record(logger, ex, "keeping a session's record alive");
+            }
         }
     }
 

@@ -1,8 +1,11 @@
+using System.Diagnostics;
+
 namespace Tutor.Gateway.Sessions;
 
 /// <summary>
-/// A connection's turns: those announced and not yet played to their end, and those the device aborted, whose late
-/// events must be dropped. Shared by the receive loop, the relay and the player of one connection.
+/// A connection's turns: those announced and not yet played to their end, those still awaiting the workers (with when
+/// they were last heard of), and those aborted, whose late events must be dropped. Shared by the receive loop, the relay
+/// and the player of one connection.
 /// </summary>
 public sealed class TurnTracker
 {
@@ -10,16 +13,55 @@ public sealed class TurnTracker
     private readonly HashSet<string> _inFlight = [];
     private readonly HashSet<string> _aborted = [];
     private readonly HashSet<(string TurnId, string Type, int Sequence)> _relayed = [];
+    private readonly Dictionary<string, long> _awaiting = []; // turn → when the workers were last heard of for it
 
     public void Started(string turnId)
     {
-        lock (_gate) _inFlight.Add(turnId);
+        lock (_gate)
+        {
+            _inFlight.Add(turnId);
+            _awaiting[turnId] = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>The workers said something of the turn: its deadline starts again, or ends with its last event.</summary>
+    public void Heard(string turnId, bool last)
+    {
+        lock (_gate)
+        {
+            if (!_awaiting.ContainsKey(turnId)) return;
+            if (last) _awaiting.Remove(turnId);
+            else _awaiting[turnId] = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// The turns the workers have said nothing of for <paramref name="deadline"/>: they are marked aborted (anything that
+    /// comes for them later is dropped) and returned.
+    /// </summary>
+    public IReadOnlyList<string> Overdue(TimeSpan deadline)
+    {
+        lock (_gate)
+        {
+            var overdue = _awaiting.Where(t => Stopwatch.GetElapsedTime(t.Value) > deadline).Select(t => t.Key).ToList();
+            foreach (var turnId in overdue)
+            {
+                _awaiting.Remove(turnId);
+                _inFlight.Remove(turnId);
+                _aborted.Add(turnId);
+            }
+            return overdue;
+        }
     }
 
     /// <summary>The turn's reply has been played to its end (or its failure told): an abort no longer concerns it.</summary>
     public void Finished(string turnId)
     {
-        lock (_gate) _inFlight.Remove(turnId);
+        lock (_gate)
+        {
+            _inFlight.Remove(turnId);
+            _awaiting.Remove(turnId);
+        }
     }
 
     /// <summary>
@@ -48,6 +90,7 @@ public sealed class TurnTracker
             var turns = _inFlight.ToList();
             _aborted.UnionWith(turns);
             _inFlight.Clear();
+            _awaiting.Clear();
             return turns;
         }
     }

@@ -163,6 +163,25 @@ public sealed class DurableTurnTests : WorkerTestBed
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted unheard");
     }
 
+    [Fact]
+    public async Task A_Redis_that_stops_answering_for_a_while_does_not_stop_a_worker()
+    {
+        // Short client timeouts, so that a paused Redis gives RedisTimeoutException (which is not a RedisException).
+        var settings = new Dictionary<string, string>(QuickLease)
+        {
+            ["ConnectionStrings:redis"] = $"{Redis.ConnectionString},syncTimeout=300,asyncTimeout=300",
+        };
+        await StartWorkersAsync(1, settings);
+
+        await Redis.Database.ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
+        await Task.Delay(3500); // the worker's reads time out meanwhile
+
+        var sessionId = await Redis.OpenSessionAsync("patient-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)));
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+    }
+
     /// <summary>The worker holding the (only) entry, from the group's pending list.</summary>
     private async Task<string> HolderAsync()
     {

@@ -62,9 +62,9 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
                         await _wake.WaitAsync(options.Value.PollInterval, stoppingToken);
                     }
                 }
-                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                catch (Exception ex) when (ex.IsRedisFailure())
                 {
-                    logger.LogWarning(ex, "Reading {Stream} failed; trying again in {Backoff}", Channels.PendingUtterances, Backoff);
+                    RedisFailures.Record(logger, ex, "taking utterances off the queue");
                     await Task.Delay(Backoff, stoppingToken);
                 }
             }
@@ -78,7 +78,7 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
             {
                 await subscriber.UnsubscribeAsync(channel);
             }
-            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+            catch (Exception ex) when (ex.IsRedisFailure())
             {
                 logger.LogDebug(ex, "Unsubscribing from {Channel} failed", Channels.AudioProcessing);
             }

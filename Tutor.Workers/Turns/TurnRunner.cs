@@ -83,10 +83,10 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
                 await queue.HandBackAsync(entry.Id);
             }
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             // The entry stays in the queue: its lease runs out and another worker (or this one) takes it again.
-            logger.LogError(ex, "Redis failed around the turn of entry {EntryId}; it will be taken again when its lease runs out", entry.Id);
+            RedisFailures.Record(logger, ex, "finishing a turn (it will be taken again when its lease runs out)");
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -119,13 +119,10 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
                     }
                     logger.LogWarning("Lease on entry {EntryId} was taken over by another worker; leaving the turn", entryId);
                 }
-                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                catch (Exception ex) when (ex.IsRedisFailure())
                 {
-                    if (Stopwatch.GetElapsedTime(renewed) < length)
-                    {
-                        logger.LogWarning(ex, "Lease on entry {EntryId} could not be renewed; trying again", entryId);
-                        continue;
-                    }
+                    RedisFailures.Record(logger, ex, "renewing a turn's lease");
+                    if (Stopwatch.GetElapsedTime(renewed) < length) continue;
                     logger.LogWarning(ex, "Lease on entry {EntryId} could not be renewed for {Lease}; leaving the turn", entryId, length);
                 }
                 telemetry.LeasesLost.Add(1);

@@ -1,0 +1,29 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Tutor.Contracts.Redis;
+
+/// <summary>
+/// One policy for Redis failing, in the gateway and the workers alike: a Redis that cannot be reached and one that does
+/// not answer in time are the same failure — but StackExchange.Redis's <see cref="RedisTimeoutException"/> is not a
+/// <see cref="RedisException"/>, so a <c>catch (RedisException)</c> alone lets every timeout through. Catch with
+/// <c>when (ex.IsRedisFailure())</c>, then <see cref="Record"/> it: a log line and the <c>tutor.redis.failures</c> metric.
+/// </summary>
+public static class RedisFailures
+{
+    public const string MeterName = "Tutor.Redis";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("tutor.redis.failures", "{failure}",
+        "Redis calls that failed (unreachable or too slow), by what was being done.");
+
+    public static bool IsRedisFailure(this Exception exception) => exception is RedisException or RedisTimeoutException;
+
+    /// <summary>Counts the failure of <paramref name="operation"/> and logs it (a warning: the caller goes on).</summary>
+    public static void Record(ILogger logger, Exception exception, string operation)
+    {
+        Failures.Add(1, new KeyValuePair<string, object?>("operation", operation));
+        logger.LogWarning(exception, "Redis failed while {Operation}: {Reason}", operation, exception.Message);
+    }
+}

@@ -1,0 +1,84 @@
+using StackExchange.Redis;
+using Tutor.Contracts.Devices;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Gateway;
+
+/// <summary>
+/// Nothing waits in silence, and a session outlives the loss of its record: a turn no worker answers ends with
+/// <c>turn_timeout</c>; a session record that disappeared (Redis restarted empty) is written again.
+/// </summary>
+public sealed class TurnDeadlineAndSessionTests() : GatewayTestBed(new Dictionary<string, string>
+{
+    ["Sessions:TurnDeadline"] = "00:00:01.500",
+    ["Sessions:RecordLifetime"] = "00:00:06",
+    ["Sessions:RefreshInterval"] = "00:00:01",
+})
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task A_turn_no_worker_answers_ends_with_turn_timeout_and_the_workers_are_told_to_drop_it()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var aborts = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.TurnAborts));
+        await using var device = await Gateway.ConnectDeviceAsync("child-unanswered");
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
+        var spoke = DateTime.UtcNow;
+        var reply = await device.ListenForReplyAsync(timeout.Token); // no worker runs
+
+        Assert.Equal(DeviceErrorCodes.TurnTimeout, reply.Error?.Code);
+        Assert.InRange(DateTime.UtcNow - spoke, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(4));
+        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>(Assert.Single(announcements.Messages).Message)!.AudioKey);
+        var abort = TutorJson.TryDeserialize<TurnAbort>(Assert.Single(await aborts.WaitForAsync(m => m.Count == 1, Timeout)).Message)!;
+        Assert.Equal((device.SessionId, turnId), (abort.SessionId, abort.TurnId));
+    }
+
+    [Fact]
+    public async Task A_turn_whose_worker_keeps_talking_is_not_timed_out()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await Gateway.ConnectDeviceAsync("child-patient");
+        using var timeout = new CancellationTokenSource(Timeout);
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
+        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        var responses = RedisChannel.Literal(Channels.Responses(device.SessionId));
+        var listening = device.ListenForReplyAsync(timeout.Token);
+
+        // A slow turn: a word from the worker every second, 3 s in all — twice the deadline, never silent for that long.
+        await Task.Delay(1000);
+        await Redis.Connection.GetSubscriber().PublishAsync(responses, TutorJson.Serialize(SessionEvent.Transcript(turnId, "hello")));
+        for (var i = 0; i < 2; i++)
+        {
+            await Task.Delay(1000);
+            var key = RedisKeys.NewReplyAudio(device.SessionId);
+            await Redis.Database.StringSetAsync(key, TestAudio.Utterance(TimeSpan.FromMilliseconds(120)), RedisKeys.AudioLifetime);
+            await Redis.Connection.GetSubscriber().PublishAsync(responses, TutorJson.Serialize(SessionEvent.AudioResponse(turnId, i, key, i == 0 ? "Hi." : null, null)));
+        }
+        await Redis.Connection.GetSubscriber().PublishAsync(responses, TutorJson.Serialize(SessionEvent.ReplyEnd(turnId)));
+
+        var reply = await listening;
+        Assert.Null(reply.Error);
+        Assert.Equal(["Hi."], reply.Sentences);
+    }
+
+    [Fact]
+    public async Task A_session_record_that_disappeared_is_written_again_while_the_device_stays()
+    {
+        await using var device = await Gateway.ConnectDeviceAsync("child-restarted");
+        var key = RedisKeys.Session(device.SessionId);
+        Assert.True(await Redis.Database.KeyExistsAsync(key));
+
+        await Redis.Database.KeyDeleteAsync(key); // as a Redis that restarted without its data
+
+        await Eventually.HoldsAsync(() => Redis.Database.KeyExistsAsync(key), "the record is back", TimeSpan.FromSeconds(5));
+        Assert.Equal("child-restarted", (string?)await Redis.Database.HashGetAsync(key, SessionFields.UserId));
+        Assert.Equal(16000, (int)await Redis.Database.HashGetAsync(key, SessionFields.SampleRate));
+        Assert.False((await Redis.Database.HashGetAsync(key, SessionFields.Profile)).IsNullOrEmpty);
+        Assert.InRange((await Redis.Database.KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6));
+    }
+}
