@@ -2,8 +2,11 @@ namespace Tutor.Contracts.Messages;
 
 /// <summary>
 /// What a worker publishes on <see cref="Redis.Channels.Responses"/> for one session. The seed's message is
-/// <c>{"type":"audio_response","audio_key"}</c>; a reply may come as several of them, one per sentence, numbered by
-/// <see cref="Sequence"/> and closed by <see cref="SessionEventTypes.ReplyEnd"/>.
+/// <c>{"type":"audio_response","audio_key"}</c>; a reply may come as several of them, numbered by
+/// <see cref="Sequence"/> and closed by <see cref="SessionEventTypes.ReplyEnd"/>. Tutor's workers also keep each event in
+/// the session's reply stream (<see cref="Redis.RedisKeys.ReplyStream"/>) and name its entry in <see cref="StreamId"/>, so a
+/// gateway that missed a message reads it there; an event without one (a publisher that only speaks the seed's shape)
+/// is relayed as it comes.
 /// </summary>
 public sealed record SessionEvent(
     string Type,
@@ -13,7 +16,8 @@ public sealed record SessionEvent(
     string? Text = null,
     string? Code = null,
     string? Message = null,
-    string? TraceParent = null)
+    string? TraceParent = null,
+    string? StreamId = null)
 {
     /// <summary>The child's words, once known.</summary>
     public static SessionEvent Transcript(string turnId, string text) => new(SessionEventTypes.Transcript, TurnId: turnId, Text: text);

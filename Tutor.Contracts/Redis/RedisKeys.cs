@@ -9,6 +9,15 @@ public static class RedisKeys
     /// <summary>A reply's audio, as a worker stored it: <c>response:{session_id}:{uuid}</c>.</summary>
     public static string NewReplyAudio(string sessionId) => $"response:{sessionId}:{Guid.NewGuid()}";
 
+    /// <summary>
+    /// Every event the workers published for a session, in order (a stream, field <see cref="ReplyStreamField"/>): pub/sub
+    /// keeps nothing, so the gateway reads the events from here after the last one it relayed — a message missed while it
+    /// resubscribed is not lost. Kept <see cref="AudioLifetime"/> after the last event, bounded in length.
+    /// </summary>
+    public static string ReplyStream(string sessionId) => $"replies:{sessionId}";
+
+    public const string ReplyStreamField = "event";
+
     /// <summary>A connected device's session record (a hash, see <see cref="SessionFields"/>).</summary>
     public static string Session(string sessionId) => $"session:{sessionId}";
 

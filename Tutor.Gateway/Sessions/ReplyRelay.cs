@@ -13,34 +13,71 @@ namespace Tutor.Gateway.Sessions;
 /// The per-session response handler of the seed: listens on <c>responses:{session_id}</c>, fetches each reply part's
 /// audio, deletes the key and hands the part to the connection's <see cref="ReplyPlayer"/>. Events are handled one at a
 /// time, in the order published; events of turns the device aborted are dropped (their audio deleted unheard).
+/// A message names its entry in the session's reply stream, and the relay reads the stream from the last entry it
+/// relayed: a message lost while the subscription was down (Redis reconnecting) is read there — on the next message, or
+/// within a second while a turn still awaits its reply.
 /// </summary>
 public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry telemetry, ILogger<ReplyRelay> logger)
 {
+    private static readonly TimeSpan CatchUpInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>Subscribes before returning, so nothing published after this call is missed; stops when <paramref name="cancellationToken"/> fires.</summary>
     public async Task<Task> StartAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, CancellationToken cancellationToken)
     {
         var channel = RedisChannel.Literal(Channels.Responses(session.SessionId));
-        var queue = await redis.GetSubscriber().SubscribeAsync(channel).WaitAsync(cancellationToken);
-        return RelayAsync(session, player, turns, queue, cancellationToken);
+        var wakes = Channel.CreateUnbounded<RedisValue>(new UnboundedChannelOptions { SingleReader = true });
+        await redis.GetSubscriber().SubscribeAsync(channel, (_, message) => wakes.Writer.TryWrite(message)).WaitAsync(cancellationToken);
+        var ticks = TickWhileAwaitingAsync(turns, wakes.Writer, cancellationToken);
+        return RelayAsync(session, player, turns, channel, wakes.Reader, ticks, cancellationToken);
     }
 
-    private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, ChannelMessageQueue queue, CancellationToken cancellationToken)
+    /// <summary>While a turn awaits its reply, looks at the stream every <see cref="CatchUpInterval"/> by itself.</summary>
+    private static async Task TickWhileAwaitingAsync(TurnTracker turns, ChannelWriter<RedisValue> wakes, CancellationToken cancellationToken)
     {
+        using var timer = new PeriodicTimer(CatchUpInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (turns.Awaiting) wakes.TryWrite(RedisValue.Null);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, RedisChannel channel,
+        ChannelReader<RedisValue> wakes, Task ticks, CancellationToken cancellationToken)
+    {
+        var stream = RedisKeys.ReplyStream(session.SessionId);
+        var lastRelayed = "0-0";
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var message = await queue.ReadAsync(cancellationToken);
-                var sessionEvent = TutorJson.TryDeserialize<SessionEvent>(message.Message);
-                if (sessionEvent?.TurnId is null)
-                {
-                    logger.LogWarning("Ignored a malformed event on {Channel}", message.Channel);
-                    continue;
-                }
-
+                var message = await wakes.ReadAsync(cancellationToken);
                 try
                 {
-                    await RelayAsync(session, player, turns, sessionEvent, cancellationToken);
+                    if (message.IsNull)
+                    {
+                        lastRelayed = await CatchUpAsync(session, player, turns, stream, lastRelayed, cancellationToken);
+                        continue;
+                    }
+                    var sessionEvent = TutorJson.TryDeserialize<SessionEvent>(message);
+                    if (sessionEvent?.TurnId is null)
+                    {
+                        logger.LogWarning("Ignored a malformed event on {Channel}", channel);
+                    }
+                    else if (sessionEvent.StreamId is null)
+                    {
+                        // A publisher that speaks only the seed's shape: relayed as it comes.
+                        await RelayAsync(session, player, turns, sessionEvent, cancellationToken);
+                    }
+                    else if (IsAfter(sessionEvent.StreamId, lastRelayed))
+                    {
+                        lastRelayed = await CatchUpAsync(session, player, turns, stream, lastRelayed, cancellationToken);
+                    }
                 }
                 catch (Exception ex) when (ex.IsRedisFailure())
                 {
@@ -52,13 +89,45 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (ChannelClosedException)
-        {
-        }
         finally
         {
-            await queue.UnsubscribeAsync();
+            await ticks;
+            try
+            {
+                await redis.GetSubscriber().UnsubscribeAsync(channel);
+            }
+            catch (Exception ex) when (ex.IsRedisFailure())
+            {
+                logger.LogDebug(ex, "Unsubscribing from {Channel} failed", channel);
+            }
         }
+    }
+
+    /// <summary>Relays, in order, every event of the session's stream after <paramref name="lastRelayed"/>; returns the new last one.</summary>
+    private async Task<string> CatchUpAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, string stream, string lastRelayed,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var entries = await redis.GetDatabase().StreamRangeAsync(stream, $"({lastRelayed}", "+", 100).WaitAsync(cancellationToken);
+            foreach (var entry in entries)
+            {
+                lastRelayed = entry.Id.ToString();
+                if (TutorJson.TryDeserialize<SessionEvent>(entry[RedisKeys.ReplyStreamField]) is { TurnId: not null } sessionEvent)
+                {
+                    await RelayAsync(session, player, turns, sessionEvent, cancellationToken);
+                }
+            }
+            if (entries.Length < 100) return lastRelayed;
+        }
+    }
+
+    /// <summary>Whether stream id <paramref name="id"/> comes after <paramref name="other"/>.</summary>
+    private static bool IsAfter(string id, string other)
+    {
+        static (long Ms, long Seq) Parse(string value) =>
+            value.Split('-') is [var ms, var seq] && long.TryParse(ms, out var m) && long.TryParse(seq, out var q) ? (m, q) : (0, 0);
+        return Parse(id).CompareTo(Parse(other)) > 0;
     }
 
     private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, SessionEvent sessionEvent, CancellationToken cancellationToken)

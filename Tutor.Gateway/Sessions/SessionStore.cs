@@ -74,5 +74,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
         }
     }
 
-    public Task CloseAsync(DeviceSession session) => redis.GetDatabase().KeyDeleteAsync(RedisKeys.Session(session.SessionId));
+    /// <summary>The session is over: its record and its reply stream go.</summary>
+    public Task CloseAsync(DeviceSession session) =>
+        redis.GetDatabase().KeyDeleteAsync([RedisKeys.Session(session.SessionId), RedisKeys.ReplyStream(session.SessionId)]);
 }

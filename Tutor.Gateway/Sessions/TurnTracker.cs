@@ -24,6 +24,15 @@ public sealed class TurnTracker
         }
     }
 
+    /// <summary>Whether some turn still awaits the workers.</summary>
+    public bool Awaiting
+    {
+        get
+        {
+            lock (_gate) return _awaiting.Count > 0;
+        }
+    }
+
     /// <summary>The workers said something of the turn: its deadline starts again, or ends with its last event.</summary>
     public void Heard(string turnId, bool last)
     {

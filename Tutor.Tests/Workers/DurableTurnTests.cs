@@ -169,12 +169,12 @@ public sealed class DurableTurnTests : WorkerTestBed
         // Short client timeouts, so that a paused Redis gives RedisTimeoutException (which is not a RedisException).
         var settings = new Dictionary<string, string>(QuickLease)
         {
-            ["ConnectionStrings:redis"] = $"{Redis.ConnectionString},syncTimeout=300,asyncTimeout=300",
+            ["ConnectionStrings:redis"] = $"{Redis.ConnectionString},syncTimeout=1000,asyncTimeout=1000",
         };
         await StartWorkersAsync(1, settings);
 
-        await Redis.Database.ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
-        await Task.Delay(3500); // the worker's reads time out meanwhile
+        await Redis.Database.ExecuteAsync("CLIENT", "PAUSE", "4000", "ALL");
+        await Task.Delay(4500); // the worker's reads time out meanwhile
 
         var sessionId = await Redis.OpenSessionAsync("patient-child");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));

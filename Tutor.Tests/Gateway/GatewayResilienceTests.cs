@@ -7,10 +7,11 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.Gateway;
 
 /// <summary>
-/// Nothing waits in silence, and a session outlives the loss of its record: a turn no worker answers ends with
-/// <c>turn_timeout</c>; a session record that disappeared (Redis restarted empty) is written again.
+/// Nothing waits in silence, nothing published is lost to a missed message, and a session outlives the loss of its
+/// record: a turn no worker answers ends with <c>turn_timeout</c>; a reply whose pub/sub message was lost is read from the
+/// session's reply stream; a session record that disappeared (Redis restarted empty) is written again.
 /// </summary>
-public sealed class TurnDeadlineAndSessionTests() : GatewayTestBed(new Dictionary<string, string>
+public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<string, string>
 {
     ["Sessions:TurnDeadline"] = "00:00:01.500",
     ["Sessions:RecordLifetime"] = "00:00:06",
@@ -64,6 +65,39 @@ public sealed class TurnDeadlineAndSessionTests() : GatewayTestBed(new Dictionar
         var reply = await listening;
         Assert.Null(reply.Error);
         Assert.Equal(["Hi."], reply.Sentences);
+    }
+
+    [Fact]
+    public async Task A_reply_whose_messages_were_lost_is_read_from_the_reply_stream_once()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await Gateway.ConnectDeviceAsync("child-missed");
+        using var timeout = new CancellationTokenSource(Timeout);
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
+        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        var stream = RedisKeys.ReplyStream(device.SessionId);
+        var key = RedisKeys.NewReplyAudio(device.SessionId);
+        await Redis.Database.StringSetAsync(key, TestAudio.Utterance(TimeSpan.FromMilliseconds(240)), RedisKeys.AudioLifetime);
+
+        // A worker kept the whole reply in the stream, but its messages on responses:{session} were lost (the gateway
+        // was resubscribing) — all but the last, which names the last entry.
+        await Redis.Database.StreamAddAsync(stream, RedisKeys.ReplyStreamField, TutorJson.Serialize(SessionEvent.Transcript(turnId, "hello")));
+        await Redis.Database.StreamAddAsync(stream, RedisKeys.ReplyStreamField, TutorJson.Serialize(SessionEvent.AudioResponse(turnId, 0, key, "Hi there.", null)));
+        var last = await Redis.Database.StreamAddAsync(stream, RedisKeys.ReplyStreamField, TutorJson.Serialize(SessionEvent.ReplyEnd(turnId)));
+        var started = DateTime.UtcNow;
+        var reply = await device.ListenForReplyAsync(timeout.Token);
+
+        Assert.Null(reply.Error);
+        Assert.Equal("hello", reply.Heard);
+        Assert.Equal(["Hi there."], reply.Sentences);
+        Assert.Equal(TestAudio.BytesFor(TimeSpan.FromMilliseconds(240)), reply.Audio.Length);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(1.4), "read within the relay's one-second look at the stream");
+
+        // The late message for the last entry changes nothing: each event reaches the device once.
+        await Redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.Responses(device.SessionId)),
+            TutorJson.Serialize(SessionEvent.ReplyEnd(turnId) with { StreamId = last.ToString() }));
+        using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => device.ReceiveAsync(quiet.Token));
     }
 
     [Fact]
