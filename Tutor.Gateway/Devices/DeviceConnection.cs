@@ -62,11 +62,17 @@ public sealed class DeviceConnection
         _rate = new FrameRateLimiter(limits.MaxFramesPerSecond, limits.FrameBurst);
     }
 
-    /// <summary>Runs until the socket closes, then closes the session.</summary>
-    public async Task RunAsync(CancellationToken requestAborted)
+    /// <summary>
+    /// Runs until the socket closes, then closes the session. When the gateway stops (<paramref name="serverStopping"/>)
+    /// the device is closed with <see cref="ServerRestarting"/> and reconnects — to this gateway once it is back, or to
+    /// another behind the same address.
+    /// </summary>
+    public async Task RunAsync(CancellationToken requestAborted, CancellationToken serverStopping)
     {
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = _session.SessionId, ["UserId"] = _session.UserId });
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        // Not a cancellation of the receive loop (that would abort the socket): the close goes out and the device answers it.
+        using var stopping = serverStopping.Register(() => _ = CloseForRestartAsync(connection));
         _telemetry.ActiveSessions.Add(1);
         _logger.LogInformation("Device of user {UserId} connected as session {SessionId}", _session.UserId, _session.SessionId);
 
@@ -303,6 +309,29 @@ public sealed class DeviceConnection
         return _status.SetAsync(_session.UserId, state);
     }
 
+    /// <summary>The gateway is stopping: the device is told to reconnect; one that does not answer the close is cut off.</summary>
+    private async Task CloseForRestartAsync(CancellationTokenSource connection)
+    {
+        _logger.LogInformation("Gateway stopping; session {SessionId} is told to reconnect", _session.SessionId);
+        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _device.CloseAsync(ServerRestarting, "server restarting; reconnect", closing.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+        try
+        {
+            connection.CancelAfter(TimeSpan.FromSeconds(5));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
+    }
+
     /// <summary>Closes a connection that has sent nothing for <see cref="DeviceOptions.IdleTimeout"/>.</summary>
     private async Task WatchIdleAsync(CancellationTokenSource connection, CancellationToken cancellationToken)
     {
@@ -380,6 +409,9 @@ public sealed class DeviceConnection
     }
 
     private static string Truncate(string value) => value.Length <= 32 ? value : value[..32] + "…";
+
+    /// <summary>RFC 6455's 1012 "service restart": the device should reconnect after a short, random delay.</summary>
+    public const WebSocketCloseStatus ServerRestarting = (WebSocketCloseStatus)1012;
 
     private sealed record CloseReason(WebSocketCloseStatus Status, string Description);
 }

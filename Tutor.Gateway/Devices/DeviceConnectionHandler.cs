@@ -19,10 +19,15 @@ public sealed class DeviceConnectionHandler(
     IOptions<DeviceOptions> deviceOptions,
     IOptions<ListeningOptions> listeningOptions,
     GatewayTelemetry telemetry,
+    IHostApplicationLifetime lifetime,
     ILogger<DeviceConnection> logger)
 {
+    /// <remarks>
+    /// <see cref="IHostApplicationLifetime.ApplicationStopping"/> fires when the gateway begins to stop, before the web
+    /// server stops: the connection closes with 1012 then, and the server's graceful stop waits for it.
+    /// </remarks>
     public Task HandleAsync(WebSocket socket, DeviceSession session, CancellationToken requestAborted) =>
         new DeviceConnection(socket, session, sessions, replies, utterances, aborter, status, redis,
             new Listener(new SpeechDetector(vad, listeningOptions.Value), listeningOptions.Value),
-            deviceOptions.Value, telemetry, logger).RunAsync(requestAborted);
+            deviceOptions.Value, telemetry, logger).RunAsync(requestAborted, lifetime.ApplicationStopping);
 }

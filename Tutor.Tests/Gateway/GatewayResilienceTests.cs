@@ -101,6 +101,25 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
     }
 
     [Fact]
+    public async Task A_gateway_that_stops_tells_its_devices_to_reconnect()
+    {
+        var stopping = new GatewayHost(Redis, families: Gateway.Families);
+        await using var device = await stopping.ConnectDeviceAsync("child-moving");
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        var stopped = Task.Run(async () => await stopping.DisposeAsync());
+
+        Assert.Null(await device.ReceiveAsync(timeout.Token));
+        Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)1012, device.CloseStatus);
+        Assert.Equal("server restarting; reconnect", device.Socket.CloseStatusDescription);
+        await device.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+        await stopped.WaitAsync(timeout.Token);
+        // The device reconnects to a gateway that is up, as the close asks.
+        await using var again = await Gateway.ConnectDeviceAsync("child-moving");
+        Assert.NotEqual(device.SessionId, again.SessionId);
+    }
+
+    [Fact]
     public async Task A_session_record_that_disappeared_is_written_again_while_the_device_stays()
     {
         await using var device = await Gateway.ConnectDeviceAsync("child-restarted");
