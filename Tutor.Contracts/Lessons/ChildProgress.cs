@@ -26,4 +26,5 @@ public sealed record ChildProgress
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
-public sealed record ConversationTurn(string ChildSaid, string TutorSaid, DateTimeOffset At);
+/// <param name="TurnId">The utterance's turn: a turn run again (its worker died after saving) finds itself here and is not applied twice.</param>
+public sealed record ConversationTurn(string ChildSaid, string TutorSaid, DateTimeOffset At, string? TurnId = null);

@@ -133,10 +133,11 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
     private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, SessionEvent sessionEvent, CancellationToken cancellationToken)
     {
         var turnId = sessionEvent.TurnId!;
+        var first = turns.IsFirst(turnId, sessionEvent.Type, sessionEvent.Sequence ?? 0);
         turns.Heard(turnId, last: sessionEvent.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
-        if (!turns.IsFirst(turnId, sessionEvent.Type, sessionEvent.Sequence ?? 0))
+        if (!first)
         {
-            logger.LogInformation("Event {Type} {Sequence} of turn {TurnId} came again (its worker was replaced); dropped",
+            logger.LogInformation("Event {Type} {Sequence} of turn {TurnId} came again or after the turn ended (its worker was replaced); dropped",
                 sessionEvent.Type, sessionEvent.Sequence, turnId);
             if (sessionEvent.AudioKey is not null && RedisKeys.SessionOf(sessionEvent.AudioKey) == session.SessionId)
             {

@@ -14,6 +14,7 @@ public sealed class TurnTracker
     private readonly HashSet<string> _aborted = [];
     private readonly HashSet<(string TurnId, string Type, int Sequence)> _relayed = [];
     private readonly Dictionary<string, long> _awaiting = []; // turn → when the workers were last heard of for it
+    private readonly HashSet<string> _ended = []; // turns whose reply_end or error has been relayed
 
     public void Started(string turnId)
     {
@@ -38,9 +39,16 @@ public sealed class TurnTracker
     {
         lock (_gate)
         {
-            if (!_awaiting.ContainsKey(turnId)) return;
-            if (last) _awaiting.Remove(turnId);
-            else _awaiting[turnId] = Stopwatch.GetTimestamp();
+            if (last)
+            {
+                if (_ended.Count > 10_000) _ended.Clear(); // a bound; turns last seconds
+                _ended.Add(turnId);
+                _awaiting.Remove(turnId);
+            }
+            else if (_awaiting.ContainsKey(turnId))
+            {
+                _awaiting[turnId] = Stopwatch.GetTimestamp();
+            }
         }
     }
 
@@ -74,13 +82,15 @@ public sealed class TurnTracker
     }
 
     /// <summary>
-    /// Whether this event of the turn comes for the first time. A turn whose worker died is taken again by another, which
-    /// publishes its events again: the device must not hear the same sentence twice.
+    /// Whether this event of the turn comes for the first time, and before the turn ended. A turn whose worker died is
+    /// taken again by another, which publishes its events again: the device must not hear the same sentence twice, nor
+    /// anything of a turn after its end.
     /// </summary>
     public bool IsFirst(string turnId, string type, int sequence)
     {
         lock (_gate)
         {
+            if (_ended.Contains(turnId)) return false;
             if (_relayed.Count > 10_000) _relayed.Clear(); // a bound; turns last seconds
             return _relayed.Add((turnId, type, sequence));
         }

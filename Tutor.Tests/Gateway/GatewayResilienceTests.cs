@@ -101,6 +101,36 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
     }
 
     [Fact]
+    public async Task Nothing_of_a_turn_is_played_after_its_end_even_from_a_worker_that_ran_it_again()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await using var device = await Gateway.ConnectDeviceAsync("child-once");
+        using var timeout = new CancellationTokenSource(Timeout);
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
+        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        await PublishAsync(device.SessionId, turnId, 0, "First answer.", end: true);
+        var first = await device.ListenForReplyAsync(timeout.Token);
+        Assert.Equal(["First answer."], first.Sentences);
+
+        // A second worker ran the same turn again and says more of it (parts the first never had), then a new turn comes.
+        await PublishAsync(device.SessionId, turnId, 1, "Said again.", end: true);
+        await PublishAsync(device.SessionId, "next-turn", 0, "Next.", end: true);
+        var next = await device.ListenForReplyAsync(timeout.Token);
+
+        Assert.Equal(["Next."], next.Sentences);
+        Assert.Equal(TestAudio.BytesFor(TimeSpan.FromMilliseconds(120)), next.Audio.Length);
+    }
+
+    private async Task PublishAsync(string sessionId, string turnId, int sequence, string text, bool end)
+    {
+        var key = RedisKeys.NewReplyAudio(sessionId);
+        await Redis.Database.StringSetAsync(key, TestAudio.Utterance(TimeSpan.FromMilliseconds(120)), RedisKeys.AudioLifetime);
+        var responses = RedisChannel.Literal(Channels.Responses(sessionId));
+        await Redis.Connection.GetSubscriber().PublishAsync(responses, TutorJson.Serialize(SessionEvent.AudioResponse(turnId, sequence, key, text, null)));
+        if (end) await Redis.Connection.GetSubscriber().PublishAsync(responses, TutorJson.Serialize(SessionEvent.ReplyEnd(turnId)));
+    }
+
+    [Fact]
     public async Task A_gateway_that_stops_tells_its_devices_to_reconnect()
     {
         var stopping = new GatewayHost(Redis, families: Gateway.Families);

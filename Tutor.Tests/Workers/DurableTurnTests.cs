@@ -182,6 +182,30 @@ public sealed class DurableTurnTests : WorkerTestBed
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
     }
 
+    [Fact]
+    public async Task A_turn_already_answered_and_saved_is_not_applied_again_when_it_runs_a_second_time()
+    {
+        var sessionId = await Redis.OpenSessionAsync("saved-child");
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        var turnId = RedisKeys.TurnIdOf(audioKey);
+        // Its first worker answered, saved the child's progress with this turn in it, and died before finishing the entry.
+        await Redis.SeedProgressAsync("saved-child", "colours-en-for-es", "sky",
+            new Tutor.Contracts.Lessons.ConversationTurn("red", "Great job! Red! And the sky?", DateTimeOffset.UtcNow, turnId));
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await StartWorkersAsync(1, QuickLease);
+
+        await Redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.3)), RedisKeys.AudioLifetime);
+        await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
+
+        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the entry is finished");
+        await Task.Delay(300);
+        Assert.Empty(OpenAi.Requests); // not heard, judged or spoken again
+        Assert.Empty(events.Messages);
+        var progress = await Redis.LoadProgressAsync("saved-child");
+        Assert.Equal(("sky", 1), (progress.StepId, progress.Recent.Count)); // the lesson did not move twice
+        Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
+    }
+
     /// <summary>The worker holding the (only) entry, from the group's pending list.</summary>
     private async Task<string> HolderAsync()
     {

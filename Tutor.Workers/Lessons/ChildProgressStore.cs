@@ -74,10 +74,13 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
         return 0
         """);
 
-    public static ChildProgress Remember(ChildProgress progress, string childSaid, string tutorSaid, DateTimeOffset at) =>
+    /// <summary>Whether <paramref name="turnId"/> has already moved the child on (it was run before, and its worker saved it).</summary>
+    public static bool HasApplied(ChildProgress? progress, string turnId) => progress?.Recent.Any(t => t.TurnId == turnId) == true;
+
+    public static ChildProgress Remember(ChildProgress progress, string turnId, string childSaid, string tutorSaid, DateTimeOffset at) =>
         progress with
         {
-            Recent = [.. progress.Recent.TakeLast(RecentTurns - 1), new ConversationTurn(childSaid, tutorSaid, at)],
+            Recent = [.. progress.Recent.TakeLast(RecentTurns - 1), new ConversationTurn(childSaid, tutorSaid, at, turnId)],
             UpdatedAt = at,
         };
 

@@ -153,6 +153,13 @@ public sealed class TurnProcessor(
     private async Task RunLockedAsync(SessionInfo session, string turnId, PcmAudio utterance, CancellationToken cancellationToken)
     {
         var before = await progress.LoadAsync(session.UserId, cancellationToken);
+        if (ChildProgressStore.HasApplied(before, turnId))
+        {
+            // Its worker saved it and then stopped before finishing the entry: the reply was published before the save,
+            // so the device has it; judging it again would move the lesson twice.
+            logger.LogInformation("Turn {TurnId} was already answered and saved; not run again", turnId);
+            return;
+        }
         var hints = conversation.HintsFor(before);
         var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
         TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Transcribed);
@@ -178,7 +185,7 @@ public sealed class TurnProcessor(
 
         await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId), cancellationToken);
         var now = DateTimeOffset.UtcNow;
-        await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, heard, turn.TutorSaid, now), cancellationToken);
+        await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, turnId, heard, turn.TutorSaid, now), cancellationToken);
         logger.LogInformation("Turn {TurnId}: {Outcome}; the tutor said {Length} characters in {Parts} part(s); now at {Lesson}/{Step}",
             turnId, turn.Move.Outcome ?? "-", turn.TutorSaid.Length, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
         await transcript.TurnTakenAsync(session, turnId, heard, turn, now);
