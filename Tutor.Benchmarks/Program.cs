@@ -6,6 +6,7 @@ using Tutor.Benchmarks.Load;
 //   recognition     offline recognition accuracy over the shipped lessons' answers (espeak-ng voices, pocketsphinx)
 //   resampler       speech resampling to the device's rate: CPU, signal-to-noise and aliasing per quality
 //   load [options]  devices × turns against a gateway, workers, Redis and an engine stand-in (load --help)
+//   faults [options] the load scenario with workers, Redis and the gateway killed and restarted on a schedule
 switch (args.FirstOrDefault() ?? "vad")
 {
     case "vad":
@@ -17,11 +18,11 @@ switch (args.FirstOrDefault() ?? "vad")
     case "resampler":
         await ResamplerBenchmark.RunAsync();
         break;
-    case "load":
+    case "load" or "faults":
         LoadOptions load;
         try
         {
-            load = LoadOptions.Parse(args[1..]);
+            load = LoadOptions.Parse(args[0] == "faults" ? [.. LoadOptions.FaultScenario, .. args[1..]] : args[1..]);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
@@ -37,7 +38,7 @@ switch (args.FirstOrDefault() ?? "vad")
         await LoadBenchmark.RunAsync(load);
         break;
     default:
-        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | resampler | load [options]");
+        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | resampler | load [options] | faults [options]");
         return 64;
 }
 return 0;

@@ -73,7 +73,12 @@ internal static class Extensions
         builder.AddFamilies();
 
         builder.Services.AddSingleton<GatewayTelemetry>();
-        builder.Services.AddSingleton<SessionStore>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var sessions = ActivatorUtilities.CreateInstance<SessionStore>(sp);
+            sessions.WatchConnection();
+            return sessions;
+        });
         builder.Services.AddSingleton<ReplyRelay>();
         builder.Services.AddSingleton<TurnAborter>();
         builder.Services.AddSingleton<DeviceStatusBoard>();

@@ -11,8 +11,9 @@ namespace Tutor.Benchmarks.Load;
 /// <summary>
 /// Tutor under load, as an operator would run it: redis-server, one gateway and N worker processes from the build output,
 /// an OpenAI-compatible stand-in with realistic latencies, and D devices that each take T push-to-talk turns over real
-/// WebSockets. Prints turns answered / told / lost / answered twice, time to first audio, reply-complete time, CPU per
-/// turn of each process, and the worst queue wait.
+/// WebSockets — optionally with processes killed and restarted on a schedule (the fault harness). Prints turns answered /
+/// told an error / lost / answered twice, time to first audio, reply-complete time, CPU per turn of each process, the
+/// worst queue wait, and the worst wait for an answer or an error.
 /// </summary>
 public static class LoadBenchmark
 {
@@ -23,8 +24,10 @@ public static class LoadBenchmark
         try
         {
             var redisPort = ServiceProcess.FreePort();
+            // With AOF, every write is in the append-only file within a second: a restarted Redis has (nearly) all of it.
             var redis = ServiceProcess.Start(options.Name, "redis", "redis-server",
-                ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], workspace.FullName,
+                ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", workspace.FullName,
+                 "--appendonly", options.RedisPersistence == "aof" ? "yes" : "no", "--appendfsync", "everysec"], workspace.FullName,
                 new Dictionary<string, string>());
             services.Add(redis);
             var redisAddress = $"127.0.0.1:{redisPort}";
@@ -74,6 +77,8 @@ public static class LoadBenchmark
             var spread = TimeSpan.FromSeconds(options.UtteranceSeconds + options.PauseSeconds);
             var random = new Random(42);
             var runs = devices.Select(d => d.RunAsync(spread * random.NextDouble(), cancellationToken)).ToList();
+            using var faultsOver = new CancellationTokenSource();
+            var faults = ApplyFaultsAsync(options, services, faultsOver.Token);
             var failures = 0;
             foreach (var run in runs)
             {
@@ -84,12 +89,15 @@ public static class LoadBenchmark
                     Console.Error.WriteLine($"A device failed: {ex.GetType().Name}: {ex.Message}");
                 }
             }
+            await faultsOver.CancelAsync();
+            var applied = await faults;
             var elapsed = Stopwatch.GetElapsedTime(started);
             var cpu = services.ToDictionary(s => s.Name, s => (s.Cpu - cpuBefore[s.Name]).TotalSeconds);
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
 
             var figures = Summarize(options, devices.SelectMany(d => d.Turns).ToList(), failures, elapsed, cpu, ownCpu,
-                await StagesAsync(connection), services.Where(s => s.HasExited).Select(s => s.Name).ToList());
+                await StagesAsync(connection), services.Where(s => s.HasExited).Select(s => s.Name).ToList())
+                with { Faults = applied, Reconnects = devices.Sum(d => d.Reconnects) };
             await Results.WriteAsync(options.Name, figures);
             return figures;
         }
@@ -107,6 +115,7 @@ public static class LoadBenchmark
         var firstAudio = turns.Where(t => t.Answered).Select(t => Ms(t.SpokeAt, t.FirstAudio!.Value)).Order().ToList();
         var complete = turns.Where(t => t.Answered).Select(t => Ms(t.SpokeAt, t.Completed!.Value)).Order().ToList();
         var sent = options.Devices * options.Turns;
+        var waited = turns.Where(t => t.Waited is not null).Select(t => t.Waited!.Value.TotalMilliseconds).ToList();
         var answered = turns.Count(t => t.Answered);
         var workerCpu = cpu.Where(c => c.Key.StartsWith("worker-", StringComparison.Ordinal)).Sum(c => c.Value);
         double PerTurn(double seconds) => Math.Round(seconds * 1000 / Math.Max(1, answered), 1);
@@ -122,11 +131,51 @@ public static class LoadBenchmark
             PerTurn(cpu.GetValueOrDefault("gateway")), PerTurn(workerCpu), PerTurn(cpu.GetValueOrDefault("redis")), PerTurn(ownCpu),
             PerTurn(cpu.Values.Sum()), Math.Round(elapsed.TotalSeconds, 1),
             Math.Round((cpu.Values.Sum() + ownCpu) / elapsed.TotalSeconds / Environment.ProcessorCount * 100, 1),
-            stages.TryGetValue("queue", out var queue) ? queue[2] : null, stages, deviceFailures, exited);
+            stages.TryGetValue("queue", out var queue) ? queue[2] : null, stages, deviceFailures, exited,
+            waited.Count == 0 ? null : Math.Round(waited.Max()), turns.Count(t => t.Waited > TimeSpan.FromSeconds(10)),
+            turns.Sum(t => t.FramesAfterEnd), [], 0);
     }
 
     private static double? Percentile(List<double> sorted, double percentile) =>
         sorted.Count == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)]);
+
+    /// <summary>Kills and starts the run's processes on the schedule; returns what was done, and when.</summary>
+    private static async Task<List<string>> ApplyFaultsAsync(LoadOptions options, List<ServiceProcess> services, CancellationToken cancellationToken)
+    {
+        var applied = new List<string>();
+        var started = Stopwatch.GetTimestamp();
+        ServiceProcess Service(string name) => services.Single(s => s.Name == name);
+        try
+        {
+            foreach (var (at, action) in options.Faults.OrderBy(f => f.AtSeconds))
+            {
+                var due = TimeSpan.FromSeconds(at) - Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken);
+                switch (action.Split('-', 2))
+                {
+                    case ["kill", var name]:
+                        Service(name).Kill();
+                        break;
+                    case ["start", var name]:
+                        Service(name).Start();
+                        break;
+                    case ["restart", var name]:
+                        Service(name).Kill();
+                        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                        Service(name).Start();
+                        break;
+                    default:
+                        throw new ArgumentException($"Unknown fault {action}.");
+                }
+                applied.Add($"{Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s {action}");
+                Console.WriteLine($"Fault: {applied[^1]}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return applied;
+    }
 
     /// <summary>
     /// Where the time to first audio went, from the turns' timings (the debug view's): p50 / p99 / worst in milliseconds of
@@ -229,4 +278,5 @@ public sealed record LoadFigures(
     double GatewayCpuMsPerTurn, double WorkersCpuMsPerTurn, double RedisCpuMsPerTurn, double LoadGeneratorCpuMsPerTurn,
     double TutorCpuMsPerTurn,
     double Seconds, double MachineCpuPercent, double? WorstQueueWaitMs, Dictionary<string, double[]> StagesP50P99MaxMs, int DeviceFailures,
-    List<string> ProcessesDied);
+    List<string> ProcessesDied,
+    double? WorstWaitMs, int WaitedOver10Seconds, int FramesAfterTheirTurnEnded, List<string> Faults, int Reconnects);

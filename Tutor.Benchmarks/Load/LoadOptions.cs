@@ -23,7 +23,22 @@ public sealed record LoadOptions
           --worker-setting KEY=VALUE   a worker setting, e.g. Turns:MaxConcurrentTurns=64 (repeatable)
           --gateway-setting KEY=VALUE  a gateway setting (repeatable)
           --name NAME                  results file results/NAME.json (default load)
+          --fault SECONDS:ACTION       a fault at that time after the devices start (repeatable): kill-worker-N,
+                                       start-worker-N, restart-redis, kill-gateway, start-gateway, restart-gateway
+          --redis-persistence aof|none Redis keeps its data across a restart in an append-only file, or not (default none)
+
+        faults [options]  the same with the fault schedule of issue 11: 20 devices × 8 turns, Redis with AOF;
+                          a worker killed at 12 s and started at 16 s, Redis restarted at 26 s, the other worker
+                          killed at 40 s and started at 44 s, the gateway killed and started at 52 s
         """;
+
+    /// <summary>The fault schedule of the <c>faults</c> benchmark.</summary>
+    public static readonly string[] FaultScenario =
+    [
+        "--devices", "20", "--turns", "8", "--redis-persistence", "aof", "--name", "faults",
+        "--fault", "12:kill-worker-1", "--fault", "16:start-worker-1", "--fault", "26:restart-redis",
+        "--fault", "40:kill-worker-2", "--fault", "44:start-worker-2", "--fault", "52:restart-gateway",
+    ];
 
     public int Devices { get; init; } = 20;
     public int Turns { get; init; } = 5;
@@ -35,6 +50,8 @@ public sealed record LoadOptions
     public Dictionary<string, string> WorkerSettings { get; init; } = [];
     public Dictionary<string, string> GatewaySettings { get; init; } = [];
     public string Name { get; init; } = "load";
+    public List<(double AtSeconds, string Action)> Faults { get; init; } = [];
+    public string RedisPersistence { get; init; } = "none";
     public bool Help { get; init; }
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
@@ -64,6 +81,17 @@ public sealed record LoadOptions
                 case "--worker-setting": { var (key, value) = Setting(); options.WorkerSettings[key] = value; break; }
                 case "--gateway-setting": { var (key, value) = Setting(); options.GatewaySettings[key] = value; break; }
                 case "--name": options = options with { Name = Next() }; break;
+                case "--fault":
+                {
+                    var (at, action) = Next().Split(':', 2) is [var t, var a] ? (double.Parse(t, CultureInfo.InvariantCulture), a)
+                        : throw new ArgumentException("A fault is SECONDS:ACTION.");
+                    options.Faults.Add((at, action));
+                    break;
+                }
+                case "--redis-persistence":
+                    var persistence = Next();
+                    options = options with { RedisPersistence = persistence is "aof" or "none" ? persistence : throw new ArgumentException("--redis-persistence is aof or none.") };
+                    break;
                 case "--help" or "-h": options = options with { Help = true }; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }

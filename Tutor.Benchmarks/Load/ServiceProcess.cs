@@ -10,14 +10,17 @@ namespace Tutor.Benchmarks.Load;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly StreamWriter _log;
+    private Process _process;
+    private TimeSpan _earlierCpu; // what the process used before it was killed and started again
 
-    private ServiceProcess(string name, Process process, StreamWriter log)
+    private ServiceProcess(string name, ProcessStartInfo start, StreamWriter log)
     {
         Name = name;
-        _process = process;
+        _start = start;
         _log = log;
+        _process = Launch();
     }
 
     public string Name { get; }
@@ -38,7 +41,7 @@ public sealed class ServiceProcess : IAsyncDisposable
                 // The command name may hold spaces; the fields after it are plain numbers. utime is field 14 of the whole line.
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 var ticks = long.Parse(fields[11]) + long.Parse(fields[12]) + long.Parse(fields[13]) + long.Parse(fields[14]);
-                return _lastCpu = TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+                return _lastCpu = _earlierCpu + TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
             }
             catch (IOException)
             {
@@ -65,13 +68,18 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         Directory.CreateDirectory("results");
         var log = new StreamWriter(Path.Combine("results", $"{run}-{name}.log")) { AutoFlush = false };
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => { if (line.Data is not null) lock (log) log.WriteLine(line.Data); };
-        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) lock (log) log.WriteLine(line.Data); };
+        return new ServiceProcess(name, start, log);
+    }
+
+    private Process Launch()
+    {
+        var process = new Process { StartInfo = _start };
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) lock (_log) _log.WriteLine(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) lock (_log) _log.WriteLine(line.Data); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(name, process, log);
+        return process;
     }
 
     /// <summary>Starts one of Tutor's projects from its build output, in its project directory as <c>dotnet run</c> would.</summary>
@@ -107,10 +115,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Kills the process at once, as a crash would.</summary>
+    /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
     public void Kill()
     {
+        _earlierCpu = Cpu;
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        lock (_log) _log.WriteLine($"--- killed at {DateTimeOffset.UtcNow:O} ---");
+    }
+
+    /// <summary>Starts it again, as an orchestrator restarts a crashed process.</summary>
+    public void Start()
+    {
+        if (!_process.HasExited) throw new InvalidOperationException($"{Name} is still running.");
+        _process.Dispose();
+        lock (_log) _log.WriteLine($"--- started again at {DateTimeOffset.UtcNow:O} ---");
+        _process = Launch();
     }
 
     public async ValueTask DisposeAsync()

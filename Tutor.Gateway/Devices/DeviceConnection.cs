@@ -371,8 +371,12 @@ public sealed class DeviceConnection
                 _telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", DeviceErrorCodes.TurnTimeout));
                 _player.Say("", DeviceMessage.Error(DeviceErrorCodes.TurnTimeout, "The tutor did not answer in time. Please say it again."));
             }
-            await _status.SetAsync(_session.UserId, DeviceStates.Listening);
-            await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, overdue, cancellationToken));
+            // Redis may be what is failing: the watch does not wait for it before looking at the next turns.
+            _ = Task.Run(async () =>
+            {
+                await _status.SetAsync(_session.UserId, DeviceStates.Listening);
+                await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, overdue, CancellationToken.None));
+            }, CancellationToken.None);
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class SessionRecordOptions : IValidatableObject
     /// in silence.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromSeconds(8);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

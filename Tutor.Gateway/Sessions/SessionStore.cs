@@ -13,6 +13,19 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
 {
     private readonly string _gateway = $"{Environment.MachineName}:{Environment.ProcessId}";
 
+    private TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Tells every keep-alive loop when Redis is reachable again (called once, when the store is made).</summary>
+    public void WatchConnection()
+    {
+        redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType != ConnectionType.Interactive) return;
+            logger.LogInformation("Redis is back; every session record is checked now");
+            Interlocked.Exchange(ref _restored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        };
+    }
+
     /// <summary>How long a turn may go without a word from the workers (<see cref="SessionRecordOptions.TurnDeadline"/>).</summary>
     public TimeSpan TurnDeadline => options.Value.TurnDeadline;
 
@@ -55,9 +68,11 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
     /// </summary>
     public async Task KeepAliveAsync(DeviceSession session, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.RefreshInterval);
-        while (await timer.WaitForNextTickAsync(cancellationToken))
+        while (true)
         {
+            // A Redis that comes back may have come back empty: every record is looked at at once, not at the next tick.
+            await Task.WhenAny(Task.Delay(options.Value.RefreshInterval, cancellationToken), Volatile.Read(ref _restored).Task);
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 if (!await redis.GetDatabase().KeyExpireAsync(RedisKeys.Session(session.SessionId), options.Value.RecordLifetime)

@@ -48,7 +48,7 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
             switch ((int)await db.ScriptEvaluateAsync(TakeTurn, arguments).WaitAsync(cancellationToken))
             {
                 case 1:
-                    return new Lease(db, RedisKeys.ChildTurnLock(userId), token);
+                    return new Lease(db, RedisKeys.ChildTurnLock(userId), token, lease);
                 case -1:
                     throw new TurnSupersededException();
             }
@@ -84,12 +84,59 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
             UpdatedAt = at,
         };
 
-    private sealed class Lease(IDatabase db, string key, string token) : IAsyncDisposable
+    /// <summary>
+    /// The child's turn lock while a turn holds it: renewed every third of its lease, so a worker that dies lets the
+    /// child go within one lease instead of holding every later turn of the child until a long expiry runs out.
+    /// </summary>
+    private sealed class Lease : IAsyncDisposable
     {
+        private readonly IDatabase _db;
+        private readonly string _key;
+        private readonly string _token;
+        private readonly CancellationTokenSource _held = new();
+        private readonly Task _renewing;
+
+        public Lease(IDatabase db, string key, string token, TimeSpan lease)
+        {
+            _db = db;
+            _key = key;
+            _token = token;
+            _renewing = RenewAsync(lease, _held.Token);
+        }
+
+        private async Task RenewAsync(TimeSpan lease, CancellationToken held)
+        {
+            using var timer = new PeriodicTimer(lease / 3);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(held))
+                {
+                    try
+                    {
+                        await _db.ScriptEvaluateAsync(
+                            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
+                            [_key], [_token, (long)lease.TotalMilliseconds]);
+                    }
+                    catch (Exception ex) when (ex.IsRedisFailure())
+                    {
+                        // Tried again at the next tick; the lease is three ticks long.
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
         // Only the holder releases: a lease that expired and was taken by another turn is left alone.
-        public async ValueTask DisposeAsync() =>
-            await db.ScriptEvaluateAsync("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-                [key], [token]);
+        public async ValueTask DisposeAsync()
+        {
+            await _held.CancelAsync();
+            await _renewing;
+            _held.Dispose();
+            await _db.ScriptEvaluateAsync("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+                [_key], [_token]);
+        }
     }
 }
 

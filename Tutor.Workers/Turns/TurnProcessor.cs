@@ -140,7 +140,7 @@ public sealed class TurnProcessor(
         IAsyncDisposable? childTurn = null;
         try
         {
-            await slot.StepAsideAsync(async () => childTurn = await progress.LockAsync(session.UserId, order, options.Value.MaxTurnDuration,
+            await slot.StepAsideAsync(async () => childTurn = await progress.LockAsync(session.UserId, order, options.Value.ClaimLease,
                 cancellationToken), cancellationToken);
             await RunLockedAsync(session, turnId, utterance, cancellationToken);
         }
