@@ -40,13 +40,16 @@ public sealed class DeviceClient : IAsyncDisposable
     public ClientWebSocket Socket => _socket;
 
     /// <summary>Connects as <paramref name="userId"/>, presenting the device secret <paramref name="token"/> as a bearer token.</summary>
-    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, string? token, DeviceProfile profile, CancellationToken cancellationToken)
+    /// <param name="resumeSessionId">The session of a connection that was lost: its replies still on their way come here.</param>
+    public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, string? token, DeviceProfile profile, CancellationToken cancellationToken,
+        string? resumeSessionId = null)
     {
         var client = new DeviceClient(profile);
         var scheme = gateway.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
         var uri = new UriBuilder(gateway) { Scheme = scheme, Path = $"/ws/{Uri.EscapeDataString(userId)}" }.Uri;
         client._socket.Options.SetRequestHeader("Protocol-Version", DeviceMessage.ProtocolVersion.ToString());
         if (token is not null) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+        if (resumeSessionId is not null) client._socket.Options.SetRequestHeader("Session-Id", resumeSessionId);
         await client._socket.ConnectAsync(uri, cancellationToken);
         if (!profile.SendsHello) return client;
 

@@ -133,7 +133,7 @@ public static class LoadBenchmark
             Math.Round((cpu.Values.Sum() + ownCpu) / elapsed.TotalSeconds / Environment.ProcessorCount * 100, 1),
             stages.TryGetValue("queue", out var queue) ? queue[2] : null, stages, deviceFailures, exited,
             waited.Count == 0 ? null : Math.Round(waited.Max()), turns.Count(t => t.Waited > TimeSpan.FromSeconds(10)),
-            turns.Sum(t => t.FramesAfterEnd), [], 0);
+            turns.Sum(t => t.FramesAfterEnd), turns.Count(t => t.Resumed && t.Answered), [], 0);
     }
 
     private static double? Percentile(List<double> sorted, double percentile) =>
@@ -279,4 +279,4 @@ public sealed record LoadFigures(
     double TutorCpuMsPerTurn,
     double Seconds, double MachineCpuPercent, double? WorstQueueWaitMs, Dictionary<string, double[]> StagesP50P99MaxMs, int DeviceFailures,
     List<string> ProcessesDied,
-    double? WorstWaitMs, int WaitedOver10Seconds, int FramesAfterTheirTurnEnded, List<string> Faults, int Reconnects);
+    double? WorstWaitMs, int WaitedOver10Seconds, int FramesAfterTheirTurnEnded, int AnsweredOnAResumedSession, List<string> Faults, int Reconnects);

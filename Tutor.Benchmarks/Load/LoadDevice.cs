@@ -28,27 +28,16 @@ public sealed class LoadDevice(Uri gateway, string userId, string token, byte[] 
     {
         await Task.Delay(startAfter, cancellationToken);
         var timeout = TimeSpan.FromSeconds(options.TurnTimeoutSeconds);
-        DeviceClient? device = null;
-        Task receiving = Task.CompletedTask;
         TurnRecord? previous = null;
         try
         {
             for (var turn = 0; turn < options.Turns; turn++)
             {
-                if (device is null || device.Socket.State != WebSocketState.Open)
-                {
-                    if (device is not null)
-                    {
-                        await device.DisposeAsync();
-                        Reconnects++;
-                    }
-                    (device, receiving) = await ConnectAsync(cancellationToken);
-                }
-
+                await EnsureConnectedAsync(cancellationToken);
                 TurnRecord record;
                 try
                 {
-                    await device.SpeakAsync(utterance, TurnTaking.Manual, realTime: true, cancellationToken);
+                    await _device!.SpeakAsync(utterance, TurnTaking.Manual, realTime: true, cancellationToken);
                     record = new TurnRecord(Stopwatch.GetTimestamp());
                 }
                 catch (WebSocketException)
@@ -67,29 +56,40 @@ public sealed class LoadDevice(Uri gateway, string userId, string token, byte[] 
             // Anything still coming after the last turn is an answer given twice.
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             Drain(previous);
-            if (device?.Socket.State == WebSocketState.Open)
+            if (_device?.Socket.State == WebSocketState.Open)
             {
-                await device.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cancellationToken);
+                await _device.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cancellationToken);
             }
-            try { await receiving; } catch (Exception ex) when (ex is WebSocketException or OperationCanceledException) { }
+            try { await _receiving; } catch (Exception ex) when (ex is WebSocketException or OperationCanceledException) { }
         }
         finally
         {
-            if (device is not null) await device.DisposeAsync();
+            if (_device is not null) await _device.DisposeAsync();
         }
     }
 
-    /// <summary>Connects, trying again while the gateway is down (it may be restarting).</summary>
-    private async Task<(DeviceClient Device, Task Receiving)> ConnectAsync(CancellationToken cancellationToken)
+    private DeviceClient? _device;
+    private Task _receiving = Task.CompletedTask;
+
+    /// <summary>Connects if the connection is gone, resuming the session it had: replies on their way still come.</summary>
+    private async Task EnsureConnectedAsync(CancellationToken cancellationToken)
     {
+        if (_device is { Socket.State: WebSocketState.Open }) return;
+        var resume = _device?.SessionId;
+        if (_device is not null)
+        {
+            await _device.DisposeAsync();
+            Reconnects++;
+        }
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             try
             {
-                var device = await DeviceClient.ConnectAsync(gateway, userId, token, DeviceProfile.Pcm16, cancellationToken);
+                _device = await DeviceClient.ConnectAsync(gateway, userId, token, DeviceProfile.Pcm16, cancellationToken, resume);
                 _events = NewEvents();
-                return (device, ReceiveAsync(device.Socket, _events.Writer, cancellationToken));
+                _receiving = ReceiveAsync(_device.Socket, _events.Writer, cancellationToken);
+                return;
             }
             catch (Exception ex) when (ex is WebSocketException or InvalidDataException or HttpRequestException && DateTime.UtcNow < deadline)
             {
@@ -101,7 +101,7 @@ public sealed class LoadDevice(Uri gateway, string userId, string token, byte[] 
     private static Channel<(long, string?, string?, string?, bool)> NewEvents() =>
         Channel.CreateUnbounded<(long, string?, string?, string?, bool)>();
 
-    private async Task ListenAsync(TurnRecord record, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task ListenAsync(TurnRecord record, TimeSpan timeout, CancellationToken cancellationToken, bool resumed = false)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -124,13 +124,21 @@ public sealed class LoadDevice(Uri gateway, string userId, string token, byte[] 
                 }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !resumed)
         {
             // Lost: nothing the device could act on arrived in time.
         }
-        catch (ChannelClosedException)
+        catch (ChannelClosedException) when (!resumed)
         {
-            // The connection closed under the turn (a gateway restarting): the device knows, and says it again later.
+            // The connection closed under the turn (a gateway restarting): the device reconnects at once, resuming its
+            // session, and waits a little for the rest of the reply.
+            await EnsureConnectedAsync(cancellationToken);
+            record.Resumed = true;
+            await ListenAsync(record, TimeSpan.FromSeconds(8), cancellationToken, resumed: true);
+        }
+        catch (Exception ex) when (ex is ChannelClosedException || resumed && ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing more came on the new connection either: the device knows it lost the reply, and says it again.
             record.ErrorCode = "connection_lost";
             record.ToldAt = Stopwatch.GetTimestamp();
         }
@@ -202,6 +210,9 @@ public sealed class TurnRecord(long spokeAt)
     public long? Completed { get; set; }
     public string? ErrorCode { get; set; }
     public long? ToldAt { get; set; }
+
+    /// <summary>The connection was lost during the turn and the device resumed its session on a new one.</summary>
+    public bool Resumed { get; set; }
     public int Transcripts { get; set; }
     public int AudioFrames { get; set; }
 

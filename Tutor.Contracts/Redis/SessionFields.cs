@@ -12,4 +12,6 @@ public static class SessionFields
     public const string Channels = "channels";
     /// <summary>The child's profile as it was when the device connected (JSON <see cref="Families.ChildProfile"/> without device secrets).</summary>
     public const string Profile = "profile";
+    /// <summary>The last entry of the session's reply stream relayed to the device: a device that reconnects and resumes the session gets what came after it.</summary>
+    public const string Delivered = "delivered";
 }

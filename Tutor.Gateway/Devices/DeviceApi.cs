@@ -10,6 +10,14 @@ namespace Tutor.Gateway.Devices;
 
 public static class DeviceApi
 {
+    /// <summary>The session a reconnecting device asks to resume: header <c>Session-Id</c>, or <c>?session_id=</c>.</summary>
+    private static string? ResumedSessionOf(HttpRequest request)
+    {
+        var value = request.Headers["Session-Id"].ToString();
+        if (value.Length == 0) value = request.Query["session_id"].ToString();
+        return value.Length == 0 ? null : value;
+    }
+
     /// <summary>Maps <c>GET /ws/{user_id}</c>, the firmware's WebSocket (see docs/device-protocol.md).</summary>
     public static IEndpointRouteBuilder MapDeviceApi(this IEndpointRouteBuilder app)
     {
@@ -49,7 +57,7 @@ public static class DeviceApi
             DeviceSession session;
             try
             {
-                session = await sessions.OpenAsync(signIn.Child!, AudioParams.Pcm16Mono16k, context.RequestAborted);
+                session = await sessions.OpenAsync(signIn.Child!, AudioParams.Pcm16Mono16k, ResumedSessionOf(context.Request), context.RequestAborted);
             }
             catch (Exception ex) when (ex.IsRedisFailure())
             {

@@ -39,6 +39,7 @@ public sealed class DeviceConnection
     private readonly FrameRateLimiter _rate;
     private UplinkDecoder _decoder = new(AudioParams.Pcm16Mono16k);
     private bool _negotiated;
+    private volatile bool _resumable; // the connection ends without the device closing it: its session may be resumed
     private long _lastHeard = Stopwatch.GetTimestamp();
 
     public DeviceConnection(WebSocket socket, DeviceSession session, SessionStore sessions, ReplyRelay replies,
@@ -89,6 +90,8 @@ public sealed class DeviceConnection
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
+            // Dropped, not closed: the device may reconnect and resume the session.
+            _resumable = true;
             _logger.LogInformation("Device connection of session {SessionId} ended: {Reason}", _session.SessionId, ex.Message);
         }
         catch (Exception ex) when (ex.IsRedisFailure())
@@ -120,13 +123,22 @@ public sealed class DeviceConnection
         await connection.CancelAsync();
         await Task.WhenAll(background).ContinueWith(_ => { }, TaskScheduler.Default);
 
-        var aborted = _turns.AbortAll();
-        if (aborted.Count > 0)
+        if (_resumable)
         {
-            // Nobody is left to hear these replies.
-            await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, aborted, CancellationToken.None));
+            // The gateway is restarting or the connection dropped: the turns go on, their replies wait in the session's
+            // stream, and the record stays (until it expires) for the device to resume the session on a new connection.
+            _logger.LogInformation("Session {SessionId} left for the device to resume", _session.SessionId);
         }
-        await IgnoreRedisFailureAsync(() => _sessions.CloseAsync(_session));
+        else
+        {
+            var aborted = _turns.AbortAll();
+            if (aborted.Count > 0)
+            {
+                // Nobody is left to hear these replies.
+                await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, aborted, CancellationToken.None));
+            }
+            await IgnoreRedisFailureAsync(() => _sessions.CloseAsync(_session));
+        }
         await _status.SetAsync(_session.UserId, DeviceStates.Offline);
         _telemetry.ActiveSessions.Add(-1);
         _logger.LogInformation("Session {SessionId} closed ({Status} {Description})", _session.SessionId, close.Status, close.Description);
@@ -312,6 +324,7 @@ public sealed class DeviceConnection
     /// <summary>The gateway is stopping: the device is told to reconnect; one that does not answer the close is cut off.</summary>
     private async Task CloseForRestartAsync(CancellationTokenSource connection)
     {
+        _resumable = true;
         _logger.LogInformation("Gateway stopping; session {SessionId} is told to reconnect", _session.SessionId);
         using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try

@@ -7,7 +7,14 @@ namespace Tutor.Gateway.Sessions;
 /// One connected device: what the gateway and the workers know it by. <paramref name="Child"/> is the child's profile as
 /// it was when the device connected, without device secrets (the session record carries it to the workers).
 /// </summary>
-public sealed record DeviceSession(string SessionId, string UserId, AudioParams Uplink, ChildProfile Child)
+/// <param name="Delivered">
+/// The last reply-stream entry the device has had: for a resumed session, what its earlier connection relayed; the relay
+/// goes on after it.
+/// </param>
+public sealed record DeviceSession(string SessionId, string UserId, AudioParams Uplink, ChildProfile Child, string Delivered = "0-0")
 {
     public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Whether this connection took over a session an earlier connection of the device left.</summary>
+    public bool Resumed => Delivered != "0-0";
 }

@@ -17,7 +17,7 @@ namespace Tutor.Gateway.Sessions;
 /// relayed: a message lost while the subscription was down (Redis reconnecting) is read there — on the next message, or
 /// within a second while a turn still awaits its reply.
 /// </summary>
-public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry telemetry, ILogger<ReplyRelay> logger)
+public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessions, GatewayTelemetry telemetry, ILogger<ReplyRelay> logger)
 {
     private static readonly TimeSpan CatchUpInterval = TimeSpan.FromSeconds(1);
 
@@ -27,6 +27,8 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
         var channel = RedisChannel.Literal(Channels.Responses(session.SessionId));
         var wakes = Channel.CreateUnbounded<RedisValue>(new UnboundedChannelOptions { SingleReader = true });
         await redis.GetSubscriber().SubscribeAsync(channel, (_, message) => wakes.Writer.TryWrite(message)).WaitAsync(cancellationToken);
+        // A resumed session may have replies waiting already: read them at once.
+        if (session.Resumed) wakes.Writer.TryWrite(RedisValue.Null);
         var ticks = TickWhileAwaitingAsync(turns, wakes.Writer, cancellationToken);
         return RelayAsync(session, player, turns, channel, wakes.Reader, ticks, cancellationToken);
     }
@@ -51,7 +53,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
         ChannelReader<RedisValue> wakes, Task ticks, CancellationToken cancellationToken)
     {
         var stream = RedisKeys.ReplyStream(session.SessionId);
-        var lastRelayed = "0-0";
+        var lastRelayed = session.Delivered;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -117,6 +119,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, GatewayTelemetry te
                 {
                     await RelayAsync(session, player, turns, sessionEvent, cancellationToken);
                 }
+                sessions.MarkDelivered(session, lastRelayed);
             }
             if (entries.Length < 100) return lastRelayed;
         }

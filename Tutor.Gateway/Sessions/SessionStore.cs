@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using System.Text.Json;
+using Tutor.Contracts;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Families;
 using Tutor.Contracts.Messages;
@@ -29,7 +30,12 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
     /// <summary>How long a turn may go without a word from the workers (<see cref="SessionRecordOptions.TurnDeadline"/>).</summary>
     public TimeSpan TurnDeadline => options.Value.TurnDeadline;
 
-    public async Task<DeviceSession> OpenAsync(ChildProfile child, AudioParams uplink, CancellationToken cancellationToken)
+    /// <param name="resume">
+    /// The session the device had before its connection was lost (a gateway restarting, a network drop): when its record
+    /// is still there and is the same child's, the new connection takes it over — replies still being made for it arrive
+    /// here, from the last one the device had.
+    /// </param>
+    public async Task<DeviceSession> OpenAsync(ChildProfile child, AudioParams uplink, string? resume, CancellationToken cancellationToken)
     {
         if (!redis.IsConnected)
         {
@@ -38,6 +44,16 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
         }
 
         var session = new DeviceSession(Guid.NewGuid().ToString("N"), child.UserId, uplink, child with { DeviceSecrets = [] });
+        if (resume is not null && UserIds.IsValid(resume))
+        {
+            var earlier = await redis.GetDatabase().HashGetAsync(RedisKeys.Session(resume), [SessionFields.UserId, SessionFields.Delivered])
+                .WaitAsync(cancellationToken);
+            if (earlier[0] == child.UserId)
+            {
+                session = session with { SessionId = resume, Delivered = earlier[1].IsNullOrEmpty ? "0-0" : earlier[1].ToString() };
+                logger.LogInformation("Session {SessionId} resumed after entry {Delivered}", resume, session.Delivered);
+            }
+        }
         await WriteAsync(session, cancellationToken);
         return session;
     }
@@ -56,6 +72,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
             new(SessionFields.Channels, session.Uplink.Channels),
             // What the tutor needs to know of the child; the device secrets stay out of it.
             new(SessionFields.Profile, JsonSerializer.Serialize(session.Child, TutorJson.Options)),
+            new(SessionFields.Delivered, session.Delivered),
         ]);
         _ = transaction.KeyExpireAsync(key, options.Value.RecordLifetime);
         await transaction.ExecuteAsync().WaitAsync(cancellationToken);
@@ -88,6 +105,14 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
             }
         }
     }
+
+    /// <summary>Remembers the last reply-stream entry relayed to the device (fire-and-forget: at worst one is relayed again, and dropped as a repeat).</summary>
+    public void MarkDelivered(DeviceSession session, string entryId) =>
+        redis.GetDatabase().ScriptEvaluate(MarkIfPresent, [RedisKeys.Session(session.SessionId)], [SessionFields.Delivered, entryId],
+            CommandFlags.FireAndForget);
+
+    // Only on a record that exists: one that expired must not come back without an expiry.
+    private const string MarkIfPresent = "if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], ARGV[1], ARGV[2]) end return 0";
 
     /// <summary>The session is over: its record and its reply stream go.</summary>
     public Task CloseAsync(DeviceSession session) =>

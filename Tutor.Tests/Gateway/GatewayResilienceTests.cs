@@ -2,6 +2,7 @@ using StackExchange.Redis;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
+using Tutor.Device;
 using Tutor.Tests.Infrastructure;
 
 namespace Tutor.Tests.Gateway;
@@ -147,6 +148,69 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
         // The device reconnects to a gateway that is up, as the close asks.
         await using var again = await Gateway.ConnectDeviceAsync("child-moving");
         Assert.NotEqual(device.SessionId, again.SessionId);
+    }
+
+    [Fact]
+    public async Task A_device_that_reconnects_after_its_gateway_stopped_resumes_its_session_and_hears_the_rest_of_the_reply_once()
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        var stopping = new GatewayHost(Redis, families: Gateway.Families);
+        using var timeout = new CancellationTokenSource(Timeout);
+        var device = await stopping.ConnectDeviceAsync("child-resuming", cancellationToken: timeout.Token);
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
+        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        await PublishLikeAWorkerAsync(device.SessionId, SessionEvent.Transcript(turnId, "hello"));
+        await PublishLikeAWorkerAsync(device.SessionId, await PartAsync(device.SessionId, turnId, 0, "One."));
+        var frames = 0;
+        while (frames < 2) if ((await device.ReceiveAsync(timeout.Token))!.Audio is not null) frames++;
+
+        // The gateway stops mid-reply; the worker goes on and finishes the reply meanwhile.
+        var stopped = Task.Run(async () => await stopping.DisposeAsync());
+        while (await device.ReceiveAsync(timeout.Token) is not null) { }
+        Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)1012, device.CloseStatus);
+        await device.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+        await stopped.WaitAsync(timeout.Token);
+        await PublishLikeAWorkerAsync(device.SessionId, await PartAsync(device.SessionId, turnId, 1, "Two."));
+        await PublishLikeAWorkerAsync(device.SessionId, SessionEvent.ReplyEnd(turnId));
+
+        await using var again = await DeviceClient.ConnectAsync(Gateway.BaseAddress, "child-resuming", Gateway.Families.Child("child-resuming"),
+            DeviceProfile.Pcm16, timeout.Token, resumeSessionId: device.SessionId);
+        var rest = await again.ListenForReplyAsync(timeout.Token);
+
+        Assert.Equal(device.SessionId, again.SessionId);
+        Assert.Null(rest.Error);
+        Assert.Null(rest.Heard); // heard before, not again
+        Assert.Equal(["Two."], rest.Sentences);
+        Assert.Equal(TestAudio.BytesFor(TimeSpan.FromMilliseconds(120)), rest.Audio.Length);
+        await device.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Another_childs_session_cannot_be_resumed()
+    {
+        await using var victim = await Gateway.ConnectDeviceAsync("child-victim");
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        await using var intruder = await DeviceClient.ConnectAsync(Gateway.BaseAddress, "child-intruder", Gateway.Families.Child("child-intruder"),
+            DeviceProfile.Pcm16, timeout.Token, resumeSessionId: victim.SessionId);
+
+        Assert.NotEqual(victim.SessionId, intruder.SessionId);
+        Assert.Equal("child-victim", (string?)await Redis.Database.HashGetAsync(RedisKeys.Session(victim.SessionId), SessionFields.UserId));
+    }
+
+    private async Task<SessionEvent> PartAsync(string sessionId, string turnId, int sequence, string text)
+    {
+        var key = RedisKeys.NewReplyAudio(sessionId);
+        await Redis.Database.StringSetAsync(key, TestAudio.Utterance(TimeSpan.FromMilliseconds(120)), RedisKeys.AudioLifetime);
+        return SessionEvent.AudioResponse(turnId, sequence, key, text, null);
+    }
+
+    /// <summary>As a worker publishes: the event kept in the session's reply stream, then announced naming its entry.</summary>
+    private async Task PublishLikeAWorkerAsync(string sessionId, SessionEvent sessionEvent)
+    {
+        var id = await Redis.Database.StreamAddAsync(RedisKeys.ReplyStream(sessionId), RedisKeys.ReplyStreamField, TutorJson.Serialize(sessionEvent));
+        await Redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.Responses(sessionId)),
+            TutorJson.Serialize(sessionEvent with { StreamId = id.ToString() }));
     }
 
     [Fact]
