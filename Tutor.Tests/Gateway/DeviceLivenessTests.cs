@@ -42,7 +42,7 @@ public sealed class DeviceLivenessTests() : GatewayTestBed(new Dictionary<string
     }
 
     [Fact]
-    public async Task A_device_that_stops_answering_pings_is_cut_off_and_its_session_closed()
+    public async Task A_device_that_stops_answering_pings_is_cut_off_and_its_session_left_to_resume()
     {
         // Idle timeout far away, so only the keep-alive can end this connection.
         await using var gateway = new GatewayHost(Redis, new Dictionary<string, string>
@@ -64,7 +64,19 @@ public sealed class DeviceLivenessTests() : GatewayTestBed(new Dictionary<string
         Assert.StartsWith("HTTP/1.1 101", Encoding.ASCII.GetString(response, 0, read));
         await Eventually.HoldsAsync(async () => (await Redis.KeysAsync("session:*")).Count == 1, "the session is open");
 
-        await Eventually.HoldsAsync(async () => (await Redis.KeysAsync("session:*")).Count == 0,
-            "the unanswered pings end the session", TimeSpan.FromSeconds(10));
+        // The gateway's pings go unanswered: it cuts the connection (what it still sends is read and dropped here).
+        using var cutOff = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (await stream.ReadAsync(response, cutOff.Token) > 0) { }
+        }
+        catch (IOException)
+        {
+            // Reset: cut off as well.
+        }
+        Assert.False(cutOff.IsCancellationRequested, "the unanswered pings end the connection");
+        // A dropped device may come back and resume: its session stays until its record expires, no longer kept alive.
+        var session = Assert.Single(await Redis.KeysAsync("session:*"));
+        Assert.True(await Redis.Database.KeyTimeToLiveAsync(session) <= TimeSpan.FromSeconds(90));
     }
 }
