@@ -96,7 +96,7 @@ public static class LoadBenchmark
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
 
             var figures = Summarize(options, devices.SelectMany(d => d.Turns).ToList(), failures, elapsed, cpu, ownCpu,
-                await StagesAsync(connection), services.Where(s => s.HasExited).Select(s => s.Name).ToList())
+                await StagesOrNoneAsync(redisAddress), services.Where(s => s.HasExited).Select(s => s.Name).ToList())
                 with { Faults = applied, Reconnects = devices.Sum(d => d.Reconnects) };
             await Results.WriteAsync(options.Name, figures);
             return figures;
@@ -182,6 +182,21 @@ public static class LoadBenchmark
     /// the queue (announced → taken by a worker), the transcription (→ words known), the reply (→ first sentence written)
     /// and the speech (→ first audio frame sent to the device).
     /// </summary>
+    /// <summary>The stages, read on a connection of their own; they are diagnostics, so a failure to read them is only reported.</summary>
+    private static async Task<Dictionary<string, double[]>> StagesOrNoneAsync(string redisAddress)
+    {
+        try
+        {
+            await using var redis = await ConnectAsync(redisAddress, CancellationToken.None);
+            return await StagesAsync(redis);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"The turns' stage timings could not be read: {ex.Message}");
+            return [];
+        }
+    }
+
     private static async Task<Dictionary<string, double[]>> StagesAsync(IConnectionMultiplexer redis)
     {
         string[] marks = [TurnTimingFields.UtteranceEnded, TurnTimingFields.Taken, TurnTimingFields.Transcribed, TurnTimingFields.ReplyStarted, TurnTimingFields.FirstAudioSent];

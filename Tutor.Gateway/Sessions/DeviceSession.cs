@@ -11,10 +11,9 @@ namespace Tutor.Gateway.Sessions;
 /// The last reply-stream entry the device has had: for a resumed session, what its earlier connection relayed; the relay
 /// goes on after it.
 /// </param>
-public sealed record DeviceSession(string SessionId, string UserId, AudioParams Uplink, ChildProfile Child, string Delivered = "0-0")
+/// <param name="Resumed">Whether this connection took over a session an earlier connection of the device left.</param>
+public sealed record DeviceSession(string SessionId, string UserId, AudioParams Uplink, ChildProfile Child, string Delivered = "0-0",
+    bool Resumed = false)
 {
     public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
-
-    /// <summary>Whether this connection took over a session an earlier connection of the device left.</summary>
-    public bool Resumed => Delivered != "0-0";
 }

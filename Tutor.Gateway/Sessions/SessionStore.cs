@@ -50,7 +50,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
                 .WaitAsync(cancellationToken);
             if (earlier[0] == child.UserId)
             {
-                session = session with { SessionId = resume, Delivered = earlier[1].IsNullOrEmpty ? "0-0" : earlier[1].ToString() };
+                session = session with { SessionId = resume, Delivered = earlier[1].IsNullOrEmpty ? "0-0" : earlier[1].ToString(), Resumed = true };
                 logger.LogInformation("Session {SessionId} resumed after entry {Delivered}", resume, session.Delivered);
             }
         }
