@@ -43,11 +43,9 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
     [Fact]
     public async Task A_turn_whose_worker_keeps_talking_is_not_timed_out()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
         await using var device = await Gateway.ConnectDeviceAsync("child-patient");
         using var timeout = new CancellationTokenSource(Timeout);
-        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
-        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        var turnId = await SpeakAsync(device, timeout.Token);
         var responses = RedisChannel.Literal(Channels.Responses(device.SessionId));
         var listening = device.ListenForReplyAsync(timeout.Token);
 
@@ -71,11 +69,9 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
     [Fact]
     public async Task A_reply_whose_messages_were_lost_is_read_from_the_reply_stream_once()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
         await using var device = await Gateway.ConnectDeviceAsync("child-missed");
         using var timeout = new CancellationTokenSource(Timeout);
-        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
-        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        var turnId = await SpeakAsync(device, timeout.Token);
         var stream = RedisKeys.ReplyStream(device.SessionId);
         var key = RedisKeys.NewReplyAudio(device.SessionId);
         await Redis.Database.StringSetAsync(key, TestAudio.Utterance(TimeSpan.FromMilliseconds(240)), RedisKeys.AudioLifetime);
@@ -104,11 +100,9 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
     [Fact]
     public async Task Nothing_of_a_turn_is_played_after_its_end_even_from_a_worker_that_ran_it_again()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
         await using var device = await Gateway.ConnectDeviceAsync("child-once");
         using var timeout = new CancellationTokenSource(Timeout);
-        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
-        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        var turnId = await SpeakAsync(device, timeout.Token);
         await PublishAsync(device.SessionId, turnId, 0, "First answer.", end: true);
         var first = await device.ListenForReplyAsync(timeout.Token);
         Assert.Equal(["First answer."], first.Sentences);
@@ -153,12 +147,10 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
     [Fact]
     public async Task A_device_that_reconnects_after_its_gateway_stopped_resumes_its_session_and_hears_the_rest_of_the_reply_once()
     {
-        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
         var stopping = new GatewayHost(Redis, families: Gateway.Families);
         using var timeout = new CancellationTokenSource(Timeout);
         var device = await stopping.ConnectDeviceAsync("child-resuming", cancellationToken: timeout.Token);
-        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), timeout.Token);
-        var turnId = RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>((await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message)!.AudioKey);
+        var turnId = await SpeakAsync(device, timeout.Token);
         await PublishLikeAWorkerAsync(device.SessionId, SessionEvent.Transcript(turnId, "hello"));
         await PublishLikeAWorkerAsync(device.SessionId, await PartAsync(device.SessionId, turnId, 0, "One."));
         var frames = 0;
@@ -196,6 +188,15 @@ public sealed class GatewayResilienceTests() : GatewayTestBed(new Dictionary<str
 
         Assert.NotEqual(victim.SessionId, intruder.SessionId);
         Assert.Equal("child-victim", (string?)await Redis.Database.HashGetAsync(RedisKeys.Session(victim.SessionId), SessionFields.UserId));
+    }
+
+    /// <summary>The device says something; returns the turn the gateway announced for it.</summary>
+    private async Task<string> SpeakAsync(DeviceClient device, CancellationToken cancellationToken)
+    {
+        await using var announcements = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.AudioProcessing));
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(0.5)), cancellationToken);
+        var announced = (await announcements.WaitForAsync(m => m.Count == 1, Timeout))[0].Message;
+        return RedisKeys.TurnIdOf(TutorJson.TryDeserialize<UtteranceAnnouncement>(announced)!.AudioKey);
     }
 
     private async Task<SessionEvent> PartAsync(string sessionId, string turnId, int sequence, string text)
