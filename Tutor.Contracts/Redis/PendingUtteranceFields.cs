@@ -28,12 +28,4 @@ public static class PendingUtteranceFields
         var traceParent = entry[TraceParent];
         return new UtteranceAnnouncement(sessionId!, audioKey!, traceParent.IsNullOrEmpty ? null : (string?)traceParent);
     }
-
-    /// <summary>When the entry was added: the stream id's first part is its Unix time in milliseconds.</summary>
-    public static DateTimeOffset AddedAt(RedisValue entryId)
-    {
-        var id = entryId.ToString();
-        var dash = id.IndexOf('-');
-        return long.TryParse(dash < 0 ? id : id[..dash], out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UtcNow;
-    }
 }

@@ -76,7 +76,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
                         // A publisher that speaks only the seed's shape: relayed as it comes.
                         await RelayAsync(session, player, turns, sessionEvent, cancellationToken);
                     }
-                    else if (IsAfter(sessionEvent.StreamId, lastRelayed))
+                    else if (StreamIds.IsAfter(sessionEvent.StreamId, lastRelayed))
                     {
                         lastRelayed = await CatchUpAsync(session, player, turns, stream, lastRelayed, cancellationToken);
                     }
@@ -123,14 +123,6 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
             }
             if (entries.Length < 100) return lastRelayed;
         }
-    }
-
-    /// <summary>Whether stream id <paramref name="id"/> comes after <paramref name="other"/>.</summary>
-    private static bool IsAfter(string id, string other)
-    {
-        static (long Ms, long Seq) Parse(string value) =>
-            value.Split('-') is [var ms, var seq] && long.TryParse(ms, out var m) && long.TryParse(seq, out var q) ? (m, q) : (0, 0);
-        return Parse(id).CompareTo(Parse(other)) > 0;
     }
 
     private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, SessionEvent sessionEvent, CancellationToken cancellationToken)

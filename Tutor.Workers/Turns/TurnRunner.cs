@@ -43,7 +43,7 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
     {
         await Task.Yield();
         using var _ = slot;
-        var waited = DateTimeOffset.UtcNow - PendingUtteranceFields.AddedAt(entry.Id);
+        var waited = DateTimeOffset.UtcNow - StreamIds.AddedAt(entry.Id);
         telemetry.QueueWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("taken_over", takenOver));
         try
         {
