@@ -17,6 +17,9 @@ public sealed class LoadDevice(Uri gateway, string userId, string token, byte[] 
     /// <summary>How long the device waits before reconnecting, as firmware does after a lost connection.</summary>
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long a device that resumed its session waits for the rest of a reply to start.</summary>
+    private static readonly TimeSpan ResumeWait = TimeSpan.FromSeconds(8);
+
     private Channel<(long At, string? Type, string? State, string? Code, bool Audio)> _events = NewEvents();
 
     public List<TurnRecord> Turns { get; } = [];
@@ -101,15 +104,25 @@ public sealed class LoadDevice(Uri gateway, string userId, string token, byte[] 
     private static Channel<(long, string?, string?, string?, bool)> NewEvents() =>
         Channel.CreateUnbounded<(long, string?, string?, string?, bool)>();
 
+    /// <param name="resumed">
+    /// Listening on a resumed session after a lost connection: the rest of the reply must start within
+    /// <see cref="ResumeWait"/>; once it has, it may take its playing time as any reply does.
+    /// </param>
     private async Task ListenAsync(TurnRecord record, TimeSpan timeout, CancellationToken cancellationToken, bool resumed = false)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
+        limit.CancelAfter(resumed ? ResumeWait : timeout);
+        var heardAgain = false;
         try
         {
             while (true)
             {
                 var e = await _events.Reader.ReadAsync(limit.Token);
+                if (resumed && !heardAgain)
+                {
+                    heardAgain = true;
+                    limit.CancelAfter(timeout);
+                }
                 Count(record, e);
                 if (e.Type == DeviceMessageTypes.Tts && e.State == TtsStates.Stop && record.FirstAudio is not null)
                 {
@@ -134,7 +147,7 @@ public sealed class LoadDevice(Uri gateway, string userId, string token, byte[] 
             // session, and waits a little for the rest of the reply.
             await EnsureConnectedAsync(cancellationToken);
             record.Resumed = true;
-            await ListenAsync(record, TimeSpan.FromSeconds(8), cancellationToken, resumed: true);
+            await ListenAsync(record, timeout, cancellationToken, resumed: true);
         }
         catch (Exception ex) when (ex is ChannelClosedException || resumed && ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
