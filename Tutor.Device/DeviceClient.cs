@@ -41,14 +41,20 @@ public sealed class DeviceClient : IAsyncDisposable
 
     /// <summary>Connects as <paramref name="userId"/>, presenting the device secret <paramref name="token"/> as a bearer token.</summary>
     /// <param name="resumeSessionId">The session of a connection that was lost: its replies still on their way come here.</param>
+    /// <param name="tokenInQuery">Send the secret as <c>?token=</c>, as a client that cannot set headers does.</param>
     public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, string? token, DeviceProfile profile, CancellationToken cancellationToken,
-        string? resumeSessionId = null)
+        string? resumeSessionId = null, bool tokenInQuery = false)
     {
         var client = new DeviceClient(profile);
         var scheme = gateway.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
-        var uri = new UriBuilder(gateway) { Scheme = scheme, Path = $"/ws/{Uri.EscapeDataString(userId)}" }.Uri;
+        var uri = new UriBuilder(gateway)
+        {
+            Scheme = scheme,
+            Path = $"/ws/{Uri.EscapeDataString(userId)}",
+            Query = token is not null && tokenInQuery ? $"token={Uri.EscapeDataString(token)}" : "",
+        }.Uri;
         client._socket.Options.SetRequestHeader("Protocol-Version", DeviceMessage.ProtocolVersion.ToString());
-        if (token is not null) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+        if (token is not null && !tokenInQuery) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
         if (resumeSessionId is not null) client._socket.Options.SetRequestHeader("Session-Id", resumeSessionId);
         await client._socket.ConnectAsync(uri, cancellationToken);
         if (!profile.SendsHello) return client;

@@ -34,6 +34,11 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // ASP.NET Core's "Request starting/finished" lines print the whole URL, and devices and browsers that cannot set
+        // headers send their secret as ?token= / ?access_token=. This rule is added after the configuration's, so it wins
+        // even when a developer turns Microsoft.AspNetCore up to Information; the request's span (query values
+        // redacted by the instrumentation) says the same without the secret.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -12,11 +12,15 @@ public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly bool _ownsFamilies;
+    private readonly Action<IServiceCollection>? _services;
 
     /// <param name="families">Shared with other gateways of the test (several gateways, one set of families); made here if null.</param>
     /// <param name="port">A fixed port, for a gateway that restarts where its clients expect it; 0 picks a free one.</param>
-    public GatewayHost(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null, TestFamilies? families = null, int port = 0)
+    /// <param name="services">Changes to the gateway's services (e.g. a telemetry capture).</param>
+    public GatewayHost(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null, TestFamilies? families = null, int port = 0,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _ownsFamilies = families is null;
         Families = families ?? new TestFamilies();
         var all = new Dictionary<string, string>
@@ -41,6 +45,7 @@ public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_services is not null) builder.ConfigureServices(_services);
     }
 
     protected override void Dispose(bool disposing)

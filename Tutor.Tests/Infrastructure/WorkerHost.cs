@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Tutor.Tests.Infrastructure;
 
@@ -7,9 +8,12 @@ namespace Tutor.Tests.Infrastructure;
 public sealed class WorkerHost : WebApplicationFactory<Tutor.Workers.Program>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public WorkerHost(RedisServer redis, OpenAiStandIn? openAi, IReadOnlyDictionary<string, string>? settings = null)
+    public WorkerHost(RedisServer redis, OpenAiStandIn? openAi, IReadOnlyDictionary<string, string>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         var all = new Dictionary<string, string> { ["ConnectionStrings:redis"] = redis.ConnectionString };
         if (openAi is not null)
         {
@@ -25,5 +29,6 @@ public sealed class WorkerHost : WebApplicationFactory<Tutor.Workers.Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_services is not null) builder.ConfigureServices(_services);
     }
 }

@@ -66,7 +66,8 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogWarning(ex, "The tutor's reply was replaced by the lesson's own words: {Reason}", ex.Message);
+            // The type only: a message about the model's output may quote it, and that is the child's conversation.
+            logger.LogWarning("The tutor's reply was replaced by the lesson's own words: {Reason}", ex.GetType().Name);
             safety = SafetyMarks.ReplyReplaced;
         }
 

@@ -1,0 +1,115 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Net.WebSockets;
+using System.Text;
+using Tutor.Contracts.Redis;
+using Tutor.Contracts.Transcripts;
+using Tutor.Device;
+using Tutor.Tests.Infrastructure;
+
+namespace Tutor.Tests.Privacy;
+
+/// <summary>
+/// What leaves the services as telemetry — every exported span and log record of the gateway and a worker, under their
+/// shipped logging configuration — holds ids, lengths and timings, never a child's words or anyone's secret.
+/// </summary>
+public sealed class TelemetryPrivacyTests : IAsyncLifetime
+{
+    private const string ChildSaid = "my secret password is purple platypus";
+
+    private readonly RedisServer _redis = new();
+    private readonly OpenAiStandIn _openAi = new();
+    private readonly ExportedTelemetry _gatewayTelemetry = new();
+    private readonly ExportedTelemetry _workerTelemetry = new();
+    private GatewayHost _gateway = null!;
+    private WorkerHost _worker = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        await _openAi.InitializeAsync();
+        // Request logging on, as a developer chasing a problem turns it on: it must not record secrets either.
+        _gateway = new GatewayHost(_redis, new Dictionary<string, string> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information" },
+            services: _gatewayTelemetry.AddTo);
+        _worker = new WorkerHost(_redis, _openAi, services: _workerTelemetry.AddTo);
+        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _worker.DisposeAsync();
+        await _gateway.DisposeAsync();
+        await _openAi.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_turn_leaves_no_words_and_no_secrets_in_exported_spans_or_logs()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var deviceToken = _gateway.Families.Child("quiet-child");
+        var parentToken = await SignInParentAsync("quiet-child", timeout.Token);
+
+        // The parent follows as the page does: over a WebSocket whose token travels in the query string (browsers
+        // cannot set headers on WebSockets), speaking SignalR's JSON protocol.
+        using var parent = new ClientWebSocket();
+        await parent.ConnectAsync(new UriBuilder(_gateway.BaseAddress)
+        {
+            Scheme = "ws",
+            Path = TranscriptHub.Path,
+            Query = $"access_token={Uri.EscapeDataString(parentToken)}",
+        }.Uri, timeout.Token);
+        await SendHubAsync(parent, """{"protocol":"json","version":1}""", timeout.Token);
+        await SendHubAsync(parent, """{"type":1,"target":"Follow","arguments":["quiet-child"],"invocationId":"1"}""", timeout.Token);
+        await ReceiveHubUntilAsync(parent, """"invocationId":"1"""", timeout.Token);
+
+        // The device, too, presents its secret in the query string.
+        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "quiet-child", deviceToken, DeviceProfile.Pcm16,
+            timeout.Token, tokenInQuery: true);
+        _openAi.NextTranscripts.Enqueue(ChildSaid);
+        await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(1)), timeout.Token);
+        var reply = await device.ListenForReplyAsync(timeout.Token);
+        await ReceiveHubUntilAsync(parent, ChildSaid, timeout.Token); // the parent saw the child's words
+        await parent.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+        await device.DisposeAsync();
+
+        // The turn happened and was recorded, so an empty capture cannot pass.
+        Assert.Equal(ChildSaid, reply.Heard);
+        Assert.NotEmpty(reply.Sentences);
+        var exported = _gatewayTelemetry.All.Concat(_workerTelemetry.All).ToList();
+        Assert.Contains(_gatewayTelemetry.Spans, s => s.Contains("/ws/"));
+        Assert.Contains(_gatewayTelemetry.Spans, s => s.Contains(TranscriptHub.Path));
+        Assert.Contains(_gatewayTelemetry.Logs, l => l.Contains("Microsoft.AspNetCore"));
+        Assert.Contains(_workerTelemetry.Logs, l => l.Contains($"{ChildSaid.Length} characters"));
+
+        string[] secrets = [deviceToken, Uri.EscapeDataString(deviceToken), parentToken, "platypus", .. reply.Sentences.Where(s => s.Length > 12)];
+        foreach (var secret in secrets)
+        {
+            var leaks = exported.Where(e => e.Contains(secret, StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.True(leaks.Count == 0, $"'{secret[..Math.Min(12, secret.Length)]}…' was exported: {string.Join(" | ", leaks.Take(3))}");
+        }
+    }
+
+    private static Task SendHubAsync(ClientWebSocket hub, string message, CancellationToken cancellationToken) =>
+        hub.SendAsync(Encoding.UTF8.GetBytes(message + "\u001e"), WebSocketMessageType.Text, true, cancellationToken);
+
+    private static async Task ReceiveHubUntilAsync(ClientWebSocket hub, string wanted, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        var received = new StringBuilder();
+        while (!received.ToString().Contains(wanted))
+        {
+            var result = await hub.ReceiveAsync(buffer, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close) throw new WebSocketException($"The hub closed: {result.CloseStatusDescription}");
+            received.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+    }
+
+    private async Task<string> SignInParentAsync(string child, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
+    }
+}
