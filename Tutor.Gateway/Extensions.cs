@@ -1,9 +1,11 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Listening;
+using Tutor.Gateway.Proxies;
 using Tutor.Gateway.Sessions;
 using Tutor.Gateway.Utterances;
 
@@ -55,6 +57,24 @@ internal static class Extensions
         builder.AddParentAuthentication(firebase);
     }
 
+    /// <summary>Which proxies may tell the gateway a client's real address (<see cref="ProxyOptions"/>); used by <c>UseForwardedHeaders</c>.</summary>
+    private static void AddProxies(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<ProxyOptions>(ProxyOptions.SectionName);
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxies) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = proxies.Value.ForwardLimit;
+            if (!proxies.Value.TrustLoopback)
+            {
+                forwarded.KnownProxies.Clear();
+                forwarded.KnownIPNetworks.Clear();
+            }
+            foreach (var proxy in proxies.Value.KnownProxies) forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            foreach (var network in proxies.Value.KnownNetworks) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        });
+    }
+
     public const string RedisConnectionName = "redis";
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
@@ -71,6 +91,7 @@ internal static class Extensions
         builder.AddValidatedOptions<SessionRecordOptions>(SessionRecordOptions.SectionName);
 
         builder.AddFamilies();
+        builder.AddProxies();
 
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton(sp =>

@@ -45,8 +45,8 @@ public static class RedisKeys
     /// <summary>The latest turns' ids, newest first, for the debug view.</summary>
     public const string RecentTurns = "debug:turns";
 
-    /// <summary>Counts failed device sign-ins from one address within the limiter's window.</summary>
-    public static string FailedSignIns(string address) => $"auth-failures:{address}";
+    /// <summary>Counts sign-in attempts at one account (<c>device:{user}</c>, <c>parent:{id}</c>) from one address within the limiter's window.</summary>
+    public static string FailedSignIns(string address, string account) => $"auth-failures:{address}:{account}";
 
     /// <summary>The key that signs local (embedded default) parent tokens, shared by every gateway.</summary>
     public const string LocalSigningKey = "auth:local-signing-key";

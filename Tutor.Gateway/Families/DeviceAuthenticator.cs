@@ -8,6 +8,8 @@ namespace Tutor.Gateway.Families;
 /// <summary>
 /// Checks a device's secret on <c>/ws/{user_id}</c> before the upgrade: <c>Authorization: Bearer &lt;token&gt;</c>, or
 /// <c>?token=</c> for clients that cannot set headers. An unknown user and a wrong or revoked secret get the same answer.
+/// The secret is checked first: it is 256 random bits, so a right one is proof on its own, and a device is never refused
+/// because another behind the same address failed; only failures are counted, per (address, user).
 /// </summary>
 public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle throttle, ILogger<DeviceAuthenticator> logger)
 {
@@ -19,16 +21,14 @@ public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle th
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         try
         {
-            if (await throttle.IsBlockedAsync(address, cancellationToken))
-            {
-                logger.LogWarning("Device sign-in from {Address} turned away: too many failures", address);
-                return DeviceSignIn.Throttled;
-            }
-
             var child = await profiles.FindAsync(userId, cancellationToken);
             if (child is not null && DeviceTokens.Verify(child, token)) return DeviceSignIn.Accepted(child);
 
-            await throttle.RecordFailureAsync(address, cancellationToken);
+            if (!await throttle.TryCountAsync(address, $"device:{userId}", cancellationToken))
+            {
+                logger.LogWarning("Device sign-in for user {UserId} from {Address} turned away: too many failures", userId, address);
+                return DeviceSignIn.Throttled;
+            }
             logger.LogWarning("Device sign-in refused for user {UserId} from {Address}", userId, address);
             return DeviceSignIn.Refused;
         }

@@ -84,28 +84,32 @@ public static class FamiliesApi
     }
 
     private static async Task<IResult> SignInLocallyAsync(LocalSignInRequest request, HttpContext context, IOptions<FirebaseOptions> firebase,
-        LocalFamilyDirectory directory, LocalTokenIssuer issuer, SignInThrottle throttle, ILoggerFactory loggers, CancellationToken cancellationToken)
+        LocalFamilyDirectory directory, LocalTokenIssuer issuer, SignInThrottle throttle, IOptions<FamiliesOptions> options, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         if (firebase.Value.IsConfigured)
         {
             return Results.Problem("Local sign-in is off: this Tutor signs parents in with Firebase Authentication.", statusCode: StatusCodes.Status403Forbidden);
         }
 
+        // A passcode can be guessed, so the attempt is counted before it is checked (atomically, so parallel guesses
+        // cannot slip past the limit together) and taken back when it was right.
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (await throttle.IsBlockedAsync(address, cancellationToken))
+        var account = $"parent:{request.ParentId}";
+        if (!await throttle.TryCountAsync(address, account, cancellationToken))
         {
-            context.Response.Headers.RetryAfter = "60";
-            return Results.Problem("Too many refused attempts from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+            context.Response.Headers.RetryAfter = ((int)options.Value.FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem("Too many refused attempts for this parent from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
         }
 
         var parent = string.IsNullOrEmpty(request.ParentId) ? null : await directory.FindParentAsync(request.ParentId, cancellationToken);
         if (parent is null || !PasscodeMatches(parent, request.Passcode ?? ""))
         {
-            await throttle.RecordFailureAsync(address, cancellationToken);
             loggers.CreateLogger(typeof(FamiliesApi)).LogWarning("Local sign-in refused for {ParentId} from {Address}", request.ParentId, address);
             return Results.Problem("Wrong parent id or passcode.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
+        await throttle.ForgiveAsync(address, account, cancellationToken);
         var (token, expires) = issuer.Issue(parent);
         return Results.Ok(new LocalSignInResponse(token, expires));
     }

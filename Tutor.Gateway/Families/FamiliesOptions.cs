@@ -22,7 +22,11 @@ public sealed class FamiliesOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MissingUserCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Refused device sign-ins one address may make per <see cref="FailureWindow"/> before it is turned away (429).</summary>
+    /// <summary>
+    /// Refused sign-ins at one account (a child's devices, a parent) from one address per <see cref="FailureWindow"/>
+    /// before that pair is turned away (429). Other accounts behind the same address are not affected, and a device
+    /// with its right secret is always let in.
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxFailedSignIns { get; set; } = 10;
 

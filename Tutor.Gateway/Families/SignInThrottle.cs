@@ -4,20 +4,40 @@ using Tutor.Contracts.Redis;
 
 namespace Tutor.Gateway.Families;
 
-/// <summary>Counts refused device sign-ins per address in Redis, so every gateway sees them, and turns a guesser away.</summary>
+/// <summary>
+/// Counts sign-in attempts in Redis, so every gateway sees them, per (address, account): a guesser of one account is
+/// turned away without locking out the other devices and parents behind the same address (a home NAT, a proxy). The
+/// address is the client's as <c>UseForwardedHeaders</c> resolved it from a known proxy.
+/// </summary>
 public sealed class SignInThrottle(IConnectionMultiplexer redis, IOptions<FamiliesOptions> options)
 {
-    public async Task<bool> IsBlockedAsync(string address, CancellationToken cancellationToken)
+    // One script, so a counter never exists without its expiry and concurrent attempts are counted one by one.
+    private static readonly LuaScript Count = LuaScript.Prepare("""
+        local count = redis.call('INCR', @key)
+        if count == 1 or redis.call('PTTL', @key) < 0 then redis.call('PEXPIRE', @key, @window) end
+        return count
+        """);
+
+    private static readonly LuaScript Forgive = LuaScript.Prepare("""
+        if redis.call('GET', @key) then return redis.call('DECR', @key) end
+        return 0
+        """);
+
+    /// <summary>
+    /// Counts one attempt (or failure) against (<paramref name="address"/>, <paramref name="account"/>) and says whether it
+    /// is still within <see cref="FamiliesOptions.MaxFailedSignIns"/> for the window.
+    /// </summary>
+    public async Task<bool> TryCountAsync(string address, string account, CancellationToken cancellationToken)
     {
-        var failures = await redis.GetDatabase().StringGetAsync(RedisKeys.FailedSignIns(address)).WaitAsync(cancellationToken);
-        return failures.TryParse(out long count) && count >= options.Value.MaxFailedSignIns;
+        var count = (long)await redis.GetDatabase().ScriptEvaluateAsync(Count, new
+        {
+            key = (RedisKey)RedisKeys.FailedSignIns(address, account),
+            window = (long)options.Value.FailureWindow.TotalMilliseconds,
+        }).WaitAsync(cancellationToken);
+        return count <= options.Value.MaxFailedSignIns;
     }
 
-    public async Task RecordFailureAsync(string address, CancellationToken cancellationToken)
-    {
-        var db = redis.GetDatabase();
-        var key = RedisKeys.FailedSignIns(address);
-        var count = await db.StringIncrementAsync(key).WaitAsync(cancellationToken);
-        if (count == 1) await db.KeyExpireAsync(key, options.Value.FailureWindow).WaitAsync(cancellationToken);
-    }
+    /// <summary>Takes back an attempt counted before its credentials were checked, once they turned out right.</summary>
+    public Task ForgiveAsync(string address, string account, CancellationToken cancellationToken) =>
+        redis.GetDatabase().ScriptEvaluateAsync(Forgive, new { key = (RedisKey)RedisKeys.FailedSignIns(address, account) }).WaitAsync(cancellationToken);
 }

@@ -10,7 +10,7 @@ namespace Tutor.Tests.Gateway;
 
 /// <summary>
 /// Device secrets on the embedded default (the local families directory), behind the Redis profile cache. The throttle
-/// counts per address and every test here comes from 127.0.0.1: only the throttling tests get a low limit.
+/// counts per (address, account) and every test here comes from 127.0.0.1: only the throttling tests get a low limit.
 /// </summary>
 public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "1000" })
 {
@@ -52,19 +52,26 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
     }
 
     [Fact]
-    public async Task Repeated_failures_from_one_address_are_turned_away_even_with_the_right_secret()
+    public async Task Repeated_failures_turn_a_guesser_away_but_never_a_device_with_its_right_secret()
     {
         await using var strict = await StrictGatewayAsync();
         var token = strict.Families.Child("child-d");
+        var neighbour = strict.Families.Child("child-d2");
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(403, (await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}-guess-{i}")).Status);
         }
 
-        var (status, body) = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}");
+        var (status, body) = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}-guess-5");
+        var rightSecret = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}");
+        var otherChild = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d2", $"Bearer {neighbour}");
 
         Assert.Equal(429, status);
         Assert.Contains("Too many", body);
+        Assert.Equal(101, rightSecret.Status); // the same address and child: the secret itself is proof
+        Assert.Equal(101, otherChild.Status); // a device behind the same NAT is not locked out
+        var counter = Assert.Single(await Redis.KeysAsync("auth-failures:*"));
+        Assert.InRange((await Redis.Database.KeyTimeToLiveAsync(counter))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
     }
 
     [Fact]
@@ -132,20 +139,61 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
     }
 
     [Fact]
-    public async Task Guessing_passcodes_is_throttled_like_guessing_device_secrets()
+    public async Task Guessing_a_passcode_is_throttled_for_that_parent_and_address_only()
     {
         await using var strict = await StrictGatewayAsync();
         strict.Families.Child("child-l");
-        using var http = new HttpClient { BaseAddress = strict.BaseAddress };
+        strict.Families.Child("child-m");
         for (var i = 0; i < 5; i++)
         {
-            var guess = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("child-l"), passcode = $"guess {i}" });
+            var guess = await SignInFromAsync(strict, "203.0.113.5", TestFamilies.ParentOf("child-l"), $"guess {i}");
             Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
         }
 
-        var right = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("child-l"), passcode = TestFamilies.Passcode });
+        var right = await SignInFromAsync(strict, "203.0.113.5", TestFamilies.ParentOf("child-l"), TestFamilies.Passcode);
+        var otherParentSameAddress = await SignInFromAsync(strict, "203.0.113.5", TestFamilies.ParentOf("child-m"), TestFamilies.Passcode);
+        var sameParentElsewhere = await SignInFromAsync(strict, "198.51.100.7", TestFamilies.ParentOf("child-l"), TestFamilies.Passcode);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.Equal("300", right.Headers.RetryAfter?.ToString());
+        Assert.Equal(HttpStatusCode.OK, otherParentSameAddress.StatusCode);
+        // The gateway sits behind a proxy on loopback (trusted by default): the forwarded address is the client's.
+        Assert.Equal(HttpStatusCode.OK, sameParentElsewhere.StatusCode);
+    }
+
+    [Fact]
+    public async Task Parallel_guesses_cannot_slip_past_the_limit_together()
+    {
+        await using var strict = await StrictGatewayAsync();
+        strict.Families.Child("child-n");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            SignInFromAsync(strict, "203.0.113.9", TestFamilies.ParentOf("child-n"), $"guess {i}")));
+
+        Assert.Equal(5, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(25, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task Forwarded_headers_from_an_unknown_proxy_are_ignored()
+    {
+        foreach (var key in await Redis.KeysAsync("auth-failures:*")) await Redis.Database.KeyDeleteAsync(key);
+        // Loopback is not a proxy of this gateway: whatever a client writes in X-Forwarded-For is ignored.
+        await using var direct = new GatewayHost(Redis, new Dictionary<string, string>
+        {
+            ["Families:MaxFailedSignIns"] = "5",
+            ["Proxies:TrustLoopback"] = "false",
+            ["Proxies:KnownProxies:0"] = "10.9.9.9",
+        });
+        direct.Families.Child("child-o");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await SignInFromAsync(direct, $"203.0.113.{i}", TestFamilies.ParentOf("child-o"), $"guess {i}");
+        }
+        var rotated = await SignInFromAsync(direct, "203.0.113.99", TestFamilies.ParentOf("child-o"), TestFamilies.Passcode);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, rotated.StatusCode);
     }
 
     [Fact]
@@ -170,6 +218,14 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
     {
         foreach (var key in await Redis.KeysAsync("auth-failures:*")) await Redis.Database.KeyDeleteAsync(key);
         return new GatewayHost(Redis, new Dictionary<string, string> { ["Families:MaxFailedSignIns"] = "5" });
+    }
+
+    private static async Task<HttpResponseMessage> SignInFromAsync(GatewayHost gateway, string forwardedFor, string parentId, string passcode)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/local") { Content = JsonContent.Create(new { parent_id = parentId, passcode }) };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return await http.SendAsync(request);
     }
 
     private async Task<HttpClient> SignedInAsync(string parentId)
