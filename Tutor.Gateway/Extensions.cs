@@ -106,6 +106,8 @@ internal static class Extensions
         builder.Services.AddSingleton<SileroVadModel>();
         builder.Services.AddSingleton<UtterancePublisher>();
         builder.Services.AddSingleton<DeviceConnectionHandler>();
+        builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceRegistry>());
 
         builder.Services.AddTranscriptBackplane(builder.Configuration, RedisConnectionName);
 

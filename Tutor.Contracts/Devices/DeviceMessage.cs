@@ -104,4 +104,12 @@ public static class DeviceErrorCodes
     public const string Busy = "busy";
     /// <summary>The child said something newer before this utterance was answered; the newer one is answered instead.</summary>
     public const string Superseded = "superseded";
+    /// <summary>A push-to-talk utterance shorter than the minimum (an accidental press); it is not answered.</summary>
+    public const string UtteranceTooShort = "utterance_too_short";
+    /// <summary>The device spoke again while its earlier utterances still await their answers; this one is not answered.</summary>
+    public const string TooManyTurns = "too_many_turns";
+    /// <summary>Another connection signed in with this device's secret; this one is closed (1008). Do not reconnect on it.</summary>
+    public const string Replaced = "replaced";
+    /// <summary>A parent revoked this device's secret; the connection is closed (1008) and the secret no longer works.</summary>
+    public const string DeviceRevoked = "device_revoked";
 }

@@ -22,6 +22,12 @@ public static class Channels
     /// <summary>The gateway asks workers to stop turns the child interrupted (<see cref="Messages.TurnAbort"/>); every worker listens.</summary>
     public const string TurnAborts = "turns:abort";
 
+    /// <summary>
+    /// Gateways tell each other to close a device's connections (a <c>DeviceEviction</c>): when the device connects
+    /// again (one connection per device secret, the newest wins) and when a parent revokes its secret. Every gateway listens.
+    /// </summary>
+    public const string DeviceEvictions = "devices:evict";
+
     /// <summary>The prefix of the SignalR backplane's channels; gateway and workers must use the same one.</summary>
     public const string SignalRPrefix = "tutor-signalr";
 }

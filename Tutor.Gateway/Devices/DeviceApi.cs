@@ -48,7 +48,7 @@ public static class DeviceApi
                     return Results.Problem("This device may not connect as that user.", statusCode: StatusCodes.Status403Forbidden);
                 case DeviceSignInResult.Throttled:
                     context.Response.Headers.RetryAfter = "60";
-                    return Results.Problem("Too many refused attempts from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+                    return Results.Problem("Too many refused attempts for this user from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
                 case DeviceSignInResult.Unavailable:
                     return Results.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
@@ -78,7 +78,7 @@ public static class DeviceApi
 
             using (socket)
             {
-                await handler.HandleAsync(socket, session, context.RequestAborted);
+                await handler.HandleAsync(socket, session, signIn.DeviceId!, context.RequestAborted);
             }
             return Results.Empty;
         })

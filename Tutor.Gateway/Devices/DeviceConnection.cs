@@ -34,18 +34,24 @@ public sealed class DeviceConnection
     private readonly GatewayTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly DeviceSender _device;
+    private readonly DeviceRegistry _registry;
     private readonly TurnTracker _turns = new();
     private readonly ReplyPlayer _player;
-    private readonly FrameRateLimiter _rate;
+    private readonly TokenBucket _frames;
+    private readonly TokenBucket _bytes;
     private UplinkDecoder _decoder = new(AudioParams.Pcm16Mono16k);
     private bool _negotiated;
     private volatile bool _resumable; // the connection ends without the device closing it: its session may be resumed
     private long _lastHeard = Stopwatch.GetTimestamp();
+    private CancellationTokenSource? _connection;
+    private volatile bool _replaced; // a newer connection of this device took over: the device's state is its to say
 
-    public DeviceConnection(WebSocket socket, DeviceSession session, SessionStore sessions, ReplyRelay replies,
-        UtterancePublisher utterances, TurnAborter aborter, DeviceStatusBoard status, IConnectionMultiplexer redis, Listener listener,
-        DeviceOptions limits, GatewayTelemetry telemetry, ILogger logger)
+    public DeviceConnection(WebSocket socket, DeviceSession session, string deviceId, SessionStore sessions, ReplyRelay replies,
+        UtterancePublisher utterances, TurnAborter aborter, DeviceStatusBoard status, DeviceRegistry registry, IConnectionMultiplexer redis,
+        Listener listener, DeviceOptions limits, GatewayTelemetry telemetry, ILogger logger)
     {
+        DeviceId = deviceId;
+        _registry = registry;
         _status = status;
         _redis = redis;
         _socket = socket;
@@ -60,8 +66,18 @@ public sealed class DeviceConnection
         _logger = logger;
         _device = new DeviceSender(socket, limits.SendQueueFrames);
         _player = new ReplyPlayer(_device, new DownlinkEncoder(AudioParams.Pcm16Mono16k), _turns, limits.ReplyPreBuffer, OnSpeakingAsync);
-        _rate = new FrameRateLimiter(limits.MaxFramesPerSecond, limits.FrameBurst);
+        _frames = new TokenBucket(limits.MaxFramesPerSecond, limits.FrameBurst);
+        _bytes = new TokenBucket(limits.MaxUplinkBytesPerSecond, limits.UplinkBurstBytes);
     }
+
+    public string UserId => _session.UserId;
+
+    /// <summary>The device secret this connection signed in with (one connection per device).</summary>
+    public string DeviceId { get; }
+
+    public string SessionId => _session.SessionId;
+
+    public string ConnectionId { get; } = Guid.NewGuid().ToString("N");
 
     /// <summary>
     /// Runs until the socket closes, then closes the session. When the gateway stops (<paramref name="serverStopping"/>)
@@ -72,8 +88,15 @@ public sealed class DeviceConnection
     {
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = _session.SessionId, ["UserId"] = _session.UserId });
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _connection = connection;
         // Not a cancellation of the receive loop (that would abort the socket): the close goes out and the device answers it.
-        using var stopping = serverStopping.Register(() => _ = CloseForRestartAsync(connection));
+        using var stopping = serverStopping.Register(() =>
+        {
+            _resumable = true;
+            _logger.LogInformation("Gateway stopping; session {SessionId} is told to reconnect", _session.SessionId);
+            _ = CloseFromServerAsync(ServerRestarting, "server restarting; reconnect", error: null);
+        });
+        using var registration = await _registry.RegisterAsync(this, requestAborted);
         _telemetry.ActiveSessions.Add(1);
         _logger.LogInformation("Device of user {UserId} connected as session {SessionId}", _session.UserId, _session.SessionId);
 
@@ -139,7 +162,7 @@ public sealed class DeviceConnection
             }
             await IgnoreRedisFailureAsync(() => _sessions.CloseAsync(_session));
         }
-        await _status.SetAsync(_session.UserId, DeviceStates.Offline);
+        if (!_replaced) await _status.SetAsync(_session.UserId, DeviceStates.Offline);
         _telemetry.ActiveSessions.Add(-1);
         _logger.LogInformation("Session {SessionId} closed ({Status} {Description})", _session.SessionId, close.Status, close.Description);
     }
@@ -184,11 +207,17 @@ public sealed class DeviceConnection
                     await SendErrorAsync(DeviceErrorCodes.FrameTooLarge, $"A frame may be at most {_limits.MaxFrameBytes} bytes.", cancellationToken);
                     return new CloseReason(WebSocketCloseStatus.MessageTooBig, "frame too large");
                 }
-                if (!_rate.TryTake())
+                if (!_frames.TryTake())
                 {
                     await SendErrorAsync(DeviceErrorCodes.RateLimited,
                         $"At most {_limits.MaxFramesPerSecond} frames per second (bursts of {_limits.FrameBurst}).", cancellationToken);
                     return new CloseReason(WebSocketCloseStatus.PolicyViolation, "rate limit");
+                }
+                if (!_bytes.TryTake(length))
+                {
+                    await SendErrorAsync(DeviceErrorCodes.RateLimited,
+                        $"At most {_limits.MaxUplinkBytesPerSecond} bytes per second (bursts of {_limits.UplinkBurstBytes}).", cancellationToken);
+                    return new CloseReason(WebSocketCloseStatus.PolicyViolation, "byte rate limit");
                 }
 
                 var outcome = type == WebSocketMessageType.Binary
@@ -295,6 +324,19 @@ public sealed class DeviceConnection
     /// <summary>Hands the utterance to the workers; if Redis cannot take it, the device is told to say it again.</summary>
     private async Task PublishAsync(DetectedUtterance utterance, CancellationToken cancellationToken)
     {
+        if (utterance.End == UtteranceEnd.TooShort)
+        {
+            await SendErrorAsync(DeviceErrorCodes.UtteranceTooShort,
+                $"An utterance must be at least {_listener.MinimumUtterance.TotalMilliseconds:0} ms long; this one is not answered.", cancellationToken);
+            return;
+        }
+        if (_turns.AwaitingCount >= _limits.MaxTurnsAwaiting)
+        {
+            await SendErrorAsync(DeviceErrorCodes.TooManyTurns,
+                $"At most {_limits.MaxTurnsAwaiting} utterances may await their answers; this one is not answered. Wait for the tutor, or abort.", cancellationToken);
+            return;
+        }
+
         var audioKey = RedisKeys.NewUtteranceAudio(_session.SessionId);
         var turnId = RedisKeys.TurnIdOf(audioKey);
         _turns.Started(turnId);
@@ -321,15 +363,28 @@ public sealed class DeviceConnection
         return _status.SetAsync(_session.UserId, state);
     }
 
-    /// <summary>The gateway is stopping: the device is told to reconnect; one that does not answer the close is cut off.</summary>
-    private async Task CloseForRestartAsync(CancellationTokenSource connection)
+    /// <summary>
+    /// Another connection of the same device took over, or the device was revoked: the device hears why and is closed
+    /// (1008). When the new connection resumed this very session, the session is left to it.
+    /// </summary>
+    public void Evict(string code, bool resumedElsewhere)
     {
-        _resumable = true;
-        _logger.LogInformation("Gateway stopping; session {SessionId} is told to reconnect", _session.SessionId);
+        if (resumedElsewhere) _resumable = true;
+        _replaced = code == DeviceErrorCodes.Replaced;
+        var message = code == DeviceErrorCodes.DeviceRevoked
+            ? "This device's secret was revoked by a parent."
+            : "This device connected again on another connection; this one is closed.";
+        _ = CloseFromServerAsync(WebSocketCloseStatus.PolicyViolation, code, (code, message));
+    }
+
+    /// <summary>Closes from the server's side (with an error first, if any); a device that does not answer the close is cut off.</summary>
+    private async Task CloseFromServerAsync(WebSocketCloseStatus status, string description, (string Code, string Message)? error)
+    {
         using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await _device.CloseAsync(ServerRestarting, "server restarting; reconnect", closing.Token);
+            if (error is { } e) await SendErrorAsync(e.Code, e.Message, closing.Token);
+            await _device.CloseAsync(status, description, closing.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -337,7 +392,7 @@ public sealed class DeviceConnection
         }
         try
         {
-            connection.CancelAfter(TimeSpan.FromSeconds(5));
+            _connection?.CancelAfter(TimeSpan.FromSeconds(5));
         }
         catch (ObjectDisposedException)
         {

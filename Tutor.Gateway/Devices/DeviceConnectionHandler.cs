@@ -14,6 +14,7 @@ public sealed class DeviceConnectionHandler(
     UtterancePublisher utterances,
     TurnAborter aborter,
     DeviceStatusBoard status,
+    DeviceRegistry registry,
     StackExchange.Redis.IConnectionMultiplexer redis,
     SileroVadModel vad,
     IOptions<DeviceOptions> deviceOptions,
@@ -26,8 +27,8 @@ public sealed class DeviceConnectionHandler(
     /// <see cref="IHostApplicationLifetime.ApplicationStopping"/> fires when the gateway begins to stop, before the web
     /// server stops: the connection closes with 1012 then, and the server's graceful stop waits for it.
     /// </remarks>
-    public Task HandleAsync(WebSocket socket, DeviceSession session, CancellationToken requestAborted) =>
-        new DeviceConnection(socket, session, sessions, replies, utterances, aborter, status, redis,
+    public Task HandleAsync(WebSocket socket, DeviceSession session, string deviceId, CancellationToken requestAborted) =>
+        new DeviceConnection(socket, session, deviceId, sessions, replies, utterances, aborter, status, registry, redis,
             new Listener(new SpeechDetector(vad, listeningOptions.Value), listeningOptions.Value),
             deviceOptions.Value, telemetry, logger).RunAsync(requestAborted, lifetime.ApplicationStopping);
 }

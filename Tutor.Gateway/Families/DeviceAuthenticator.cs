@@ -22,7 +22,7 @@ public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle th
         try
         {
             var child = await profiles.FindAsync(userId, cancellationToken);
-            if (child is not null && DeviceTokens.Verify(child, token)) return DeviceSignIn.Accepted(child);
+            if (child is not null && DeviceTokens.Verify(child, token)) return DeviceSignIn.Accepted(child, DeviceTokens.DeviceIdOf(token));
 
             if (!await throttle.TryCountAsync(address, $"device:{userId}", cancellationToken))
             {
@@ -48,13 +48,13 @@ public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle th
 }
 
 /// <summary>The outcome of a device sign-in.</summary>
-public sealed record DeviceSignIn(DeviceSignInResult Result, ChildProfile? Child = null)
+public sealed record DeviceSignIn(DeviceSignInResult Result, ChildProfile? Child = null, string? DeviceId = null)
 {
     public static readonly DeviceSignIn MissingCredentials = new(DeviceSignInResult.MissingCredentials);
     public static readonly DeviceSignIn Refused = new(DeviceSignInResult.Refused);
     public static readonly DeviceSignIn Throttled = new(DeviceSignInResult.Throttled);
     public static readonly DeviceSignIn Unavailable = new(DeviceSignInResult.Unavailable);
-    public static DeviceSignIn Accepted(ChildProfile child) => new(DeviceSignInResult.Accepted, child);
+    public static DeviceSignIn Accepted(ChildProfile child, string deviceId) => new(DeviceSignInResult.Accepted, child, deviceId);
 }
 
 public enum DeviceSignInResult { Accepted, MissingCredentials, Refused, Throttled, Unavailable }

@@ -35,6 +35,9 @@ public static class DeviceTokens
         return match;
     }
 
+    /// <summary>The device id of a well-formed token (the part before the dot).</summary>
+    public static string DeviceIdOf(string token) => token[..token.IndexOf('.')];
+
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
     private static byte[] TryHex(string hex)

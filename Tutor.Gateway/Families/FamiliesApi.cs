@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Tutor.Contracts;
+using Tutor.Contracts.Devices;
 using Tutor.Contracts.Families;
+using Tutor.Gateway.Devices;
 
 namespace Tutor.Gateway.Families;
 
@@ -56,13 +58,15 @@ public static class FamiliesApi
     }
 
     private static async Task<IResult> RevokeDeviceAsync(string userId, string deviceId, ClaimsPrincipal parent, ProfileStore profiles,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        DeviceRegistry devices, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
         if (child is null) return NotYourChild();
         if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
 
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => secrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
+        // Its secret no longer signs in; a connection it has open now is closed too, on whichever gateway holds it.
+        await devices.EvictAsync(child.UserId, deviceId, DeviceErrorCodes.DeviceRevoked, cancellationToken);
         loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} of {UserId} revoked by {Parent}", deviceId, userId, ParentAccess.ParentIdOf(parent));
         return Results.NoContent();
     }

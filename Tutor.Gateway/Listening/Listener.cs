@@ -14,6 +14,9 @@ public sealed class Listener(SpeechDetector detector, ListeningOptions options) 
 
     public string Mode { get; private set; } = ListenModes.Auto;
 
+    /// <summary>The shortest utterance that is a turn.</summary>
+    public TimeSpan MinimumUtterance => options.MinSpeech;
+
     public void Start(string? mode)
     {
         Mode = mode == ListenModes.Manual ? ListenModes.Manual : ListenModes.Auto;
@@ -29,7 +32,12 @@ public sealed class Listener(SpeechDetector detector, ListeningOptions options) 
             return detector.Flush() is { } open ? [open] : [];
         }
 
-        return _pushToTalk.IsEmpty ? [] : [new DetectedUtterance(_pushToTalk.Take(), UtteranceEnd.Silence, TimeSpan.Zero)];
+        if (_pushToTalk.IsEmpty) return [];
+        // Voice activity finds no turn shorter than the minimum speech; a press of the button makes none either, so a
+        // device cannot turn every click into a turn for the workers.
+        var audio = _pushToTalk.Take();
+        var tooShort = audio.Length < (int)(options.MinSpeech.TotalSeconds * 16000) * 2;
+        return [new DetectedUtterance(audio, tooShort ? UtteranceEnd.TooShort : UtteranceEnd.Silence, TimeSpan.Zero)];
     }
 
     /// <summary>Hears PCM16 16 kHz mono; returns the utterances that ended in it.</summary>

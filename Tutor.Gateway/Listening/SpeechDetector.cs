@@ -158,6 +158,8 @@ public enum UtteranceEnd
     Silence,
     /// <summary>The utterance reached the maximum length and was cut.</summary>
     MaxLength,
+    /// <summary>A push-to-talk utterance shorter than the minimum speech: heard, but not a turn.</summary>
+    TooShort,
 }
 
 /// <summary>An utterance found in the stream: its PCM16 16 kHz audio, why it ended and how much of it was speech.</summary>

@@ -34,6 +34,15 @@ public sealed class TurnTracker
         }
     }
 
+    /// <summary>How many turns await the workers.</summary>
+    public int AwaitingCount
+    {
+        get
+        {
+            lock (_gate) return _awaiting.Count;
+        }
+    }
+
     /// <summary>The workers said something of the turn: its deadline starts again, or ends with its last event.</summary>
     public void Heard(string turnId, bool last)
     {

@@ -11,7 +11,12 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.Gateway;
 
 /// <summary>The gateway on its own, against a real Redis: the device socket, the utterance hand-off and the reply relay.</summary>
-public sealed class DeviceSocketTests() : GatewayTestBed(new Dictionary<string, string> { ["Devices:MaxFrameBytes"] = "8192", ["Listening:MaxUtteranceLength"] = "00:00:02" })
+public sealed class DeviceSocketTests() : GatewayTestBed(new Dictionary<string, string>
+{
+    ["Devices:MaxFrameBytes"] = "8192",
+    ["Listening:MaxUtteranceLength"] = "00:00:02",
+    ["Devices:MaxTurnsAwaiting"] = "5", // no workers here: every cut piece awaits its answer
+})
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     [Theory]
