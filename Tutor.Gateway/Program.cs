@@ -29,7 +29,8 @@ public sealed class Program
         app.MapFamiliesApi();
         app.MapParentsApi();
         app.MapDebugApi();
-        app.MapHub<TranscriptHub>(TranscriptHub.Path);
+        // A parent whose token expires is disconnected then, not when they next reconnect.
+        app.MapHub<TranscriptHub>(TranscriptHub.Path, hub => hub.CloseOnAuthenticationExpiration = true);
 
         app.Run();
     }

@@ -11,7 +11,7 @@ namespace Tutor.Contracts.Transcripts;
 /// children: <see cref="Follow"/> is the one way into a group.
 /// </summary>
 [Authorize]
-public sealed class TranscriptHub(IChildAccess access, ILogger<TranscriptHub> logger) : Hub<ITranscriptClient>
+public sealed class TranscriptHub(IChildAccess access, IFollowers followers, ILogger<TranscriptHub> logger) : Hub<ITranscriptClient>
 {
     public const string Path = "/hubs/transcript";
 
@@ -26,10 +26,19 @@ public sealed class TranscriptHub(IChildAccess access, ILogger<TranscriptHub> lo
         }
 
         await Groups.AddToGroupAsync(Context.ConnectionId, TranscriptGroups.ForUser(userId), Context.ConnectionAborted);
+        followers.Add(Context, userId);
     }
 
-    public Task Unfollow(string userId) =>
-        UserIds.IsValid(userId)
-            ? Groups.RemoveFromGroupAsync(Context.ConnectionId, TranscriptGroups.ForUser(userId), Context.ConnectionAborted)
-            : Task.CompletedTask;
+    public async Task Unfollow(string userId)
+    {
+        if (!UserIds.IsValid(userId)) return;
+        followers.Remove(Context.ConnectionId, userId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, TranscriptGroups.ForUser(userId), Context.ConnectionAborted);
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        followers.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
 }

@@ -33,7 +33,11 @@ public sealed class FamiliesOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long a token from the local sign-in is valid.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    /// <summary>How long a token from the local sign-in is valid; the parents' page is disconnected when it expires.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "30.00:00:00")]
     public TimeSpan LocalTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How often a parent following a child is checked again to still be that child's parent.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AccessRecheckInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

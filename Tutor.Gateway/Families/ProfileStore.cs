@@ -46,23 +46,22 @@ public sealed class ProfileStore(IConnectionMultiplexer redis, IProfileSource so
         return saved;
     }
 
-    /// <summary>Forgets the cached copy; the next lookup reads the source.</summary>
-    public Task InvalidateAsync(string userId) => redis.GetDatabase().KeyDeleteAsync(RedisKeys.ChildProfile(userId));
-
     // Not tied to one caller's cancellation: other callers may be waiting on the same load.
     private async Task<ChildProfile?> LoadAsync(string userId)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var profile = await source.FindAsync(userId, timeout.Token);
         logger.LogInformation("Profile of {UserId} loaded from {Source}: {Found}", userId, source.GetType().Name, profile is null ? "no such user" : "found");
-        await CacheAsync(userId, profile);
+        // Only into an empty cache: a change saved (and cached) while this load was under way is newer than what it read,
+        // and a revoked secret must not come back for the cache's lifetime.
+        await CacheAsync(userId, profile, When.NotExists);
         return profile;
     }
 
-    private Task CacheAsync(string userId, ChildProfile? profile) => profile switch
+    private Task CacheAsync(string userId, ChildProfile? profile, When when = When.Always) => profile switch
     {
         null when options.Value.MissingUserCacheLifetime <= TimeSpan.Zero => Task.CompletedTask,
-        null => redis.GetDatabase().StringSetAsync(RedisKeys.ChildProfile(userId), Missing, options.Value.MissingUserCacheLifetime),
-        _ => redis.GetDatabase().StringSetAsync(RedisKeys.ChildProfile(userId), JsonSerializer.Serialize(profile, TutorJson.Options), options.Value.CacheLifetime),
+        null => redis.GetDatabase().StringSetAsync(RedisKeys.ChildProfile(userId), Missing, options.Value.MissingUserCacheLifetime, when),
+        _ => redis.GetDatabase().StringSetAsync(RedisKeys.ChildProfile(userId), JsonSerializer.Serialize(profile, TutorJson.Options), options.Value.CacheLifetime, when),
     };
 }

@@ -54,14 +54,50 @@ public sealed class HubAccessTests() : GatewayTestBed
         await annasParent.DisposeAsync();
     }
 
-    private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child)
+    [Fact]
+    public async Task A_parent_whose_token_expires_is_disconnected_then()
     {
-        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        await using var shortLived = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:LocalTokenLifetime"] = "00:00:05" }, Gateway.Families);
+        var (parent, _) = await ConnectParentAsync("anna", shortLived);
+        var closed = new TaskCompletionSource();
+        parent.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await parent.InvokeAsync(nameof(TranscriptHub.Follow), "anna");
+        var followedAt = DateTime.UtcNow;
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.InRange(DateTime.UtcNow - followedAt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task A_parent_removed_from_a_child_stops_hearing_them_within_moments()
+    {
+        await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);
+        Gateway.Families.Child("carl");
+        var (parent, _) = await ConnectParentAsync("carl", checking);
+        var closed = new TaskCompletionSource();
+        parent.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await parent.InvokeAsync(nameof(TranscriptHub.Follow), "carl");
+        await Task.Delay(1500);
+        Assert.Equal(HubConnectionState.Connected, parent.State); // still the parent: still watching
+
+        // The family now names someone else as carl's parent, and the cached profile is refreshed.
+        File.Delete(Path.Combine(Gateway.Families.Directory, "carl.json"));
+        Gateway.Families.Child("carl", parentId: "new-guardian");
+        await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile("carl"));
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child, GatewayHost? gateway = null)
+    {
+        gateway ??= Gateway;
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
         var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode });
         var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
         var heard = new ConcurrentQueue<TranscriptLine>();
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(Gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .WithUrl(new Uri(gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult(token))
             .AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
             .Build();
         connection.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), heard.Enqueue);

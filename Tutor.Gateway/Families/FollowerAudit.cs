@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Tutor.Contracts.Transcripts;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>
+/// Checks again, every <see cref="FamiliesOptions.AccessRecheckInterval"/>, that each parent following a child on this
+/// gateway still may: one removed from the child (or whose child is gone) is disconnected, and the page's reconnect is
+/// refused by <c>Follow</c>. An expired token is closed by the hub itself (<c>CloseOnAuthenticationExpiration</c>).
+/// </summary>
+public sealed class FollowerAudit(ParentAccess access, IOptions<FamiliesOptions> options, ILogger<FollowerAudit> logger) : BackgroundService, IFollowers
+{
+    private readonly ConcurrentDictionary<(string ConnectionId, string UserId), HubCallerContext> _follows = new();
+
+    public void Add(HubCallerContext caller, string userId) => _follows[(caller.ConnectionId, userId)] = caller;
+
+    public void Remove(string connectionId, string? userId = null)
+    {
+        foreach (var follow in _follows.Keys.Where(k => k.ConnectionId == connectionId && (userId is null || k.UserId == userId)))
+        {
+            _follows.TryRemove(follow, out _);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.AccessRecheckInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
+        {
+            foreach (var ((connectionId, userId), caller) in _follows)
+            {
+                try
+                {
+                    if (caller.User is { } parent && await access.MayFollowAsync(parent, userId, stoppingToken)) continue;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The profile cannot be read now: the parent keeps watching until the next check can decide.
+                    logger.LogWarning(ex, "Access of connection {ConnectionId} to {UserId} could not be checked again", connectionId, userId);
+                    continue;
+                }
+                logger.LogInformation("Connection {ConnectionId} no longer may follow {UserId}; disconnecting it", connectionId, userId);
+                Remove(connectionId);
+                caller.Abort();
+            }
+        }
+    }
+}
