@@ -4,8 +4,13 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var redis = await builder.AddTutorRedisAsync("redis");
 
+// Signs the parents' tokens of the local sign-in: generated once, kept in the AppHost's user secrets, given to the
+// gateway only (never to the workers, never stored in Redis).
+var signingKey = builder.AddParameter("local-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+
 var gateway = builder.AddProject<Projects.Tutor_Gateway>("gateway")
     .WithReference(redis).WaitFor(redis)
+    .WithEnvironment("Families__LocalSigningKey", signingKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithGatewaySettings(builder.Configuration);

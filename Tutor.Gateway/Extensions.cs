@@ -45,6 +45,10 @@ internal static class Extensions
         else
         {
             builder.Services.AddSingleton<IProfileSource>(sp => sp.GetRequiredService<LocalFamilyDirectory>());
+            if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configuration[$"{FamiliesOptions.SectionName}:{nameof(FamiliesOptions.LocalSigningKey)}"]))
+            {
+                throw new InvalidOperationException(LocalTokenIssuer.KeyRequired);
+            }
         }
 
         builder.Services.AddSingleton<ProfileStore>();
@@ -56,7 +60,6 @@ internal static class Extensions
         builder.Services.AddSingleton<IFollowers>(sp => sp.GetRequiredService<FollowerAudit>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowerAudit>());
         builder.Services.AddSingleton<LocalTokenIssuer>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalTokenIssuer>());
         builder.AddParentAuthentication(firebase);
     }
 

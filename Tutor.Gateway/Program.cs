@@ -9,6 +9,13 @@ public sealed class Program
 {
     public static void Main(string[] args)
     {
+        if (args is ["hash-passcode"])
+        {
+            // For the local families directory: the passcode comes on stdin, so it stays out of the shell's history.
+            Console.WriteLine(Passcodes.Hash(Console.ReadLine()?.TrimEnd('\r', '\n') ?? ""));
+            return;
+        }
+
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();

@@ -43,6 +43,8 @@ public static class LoadBenchmark
                 ["ConnectionStrings__redis"] = redisAddress,
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{gatewayPort}",
                 ["Families__Directory"] = workspace.FullName,
+                // A production gateway needs its signing key (the benchmark signs no parent in, but the gateway checks at start).
+                ["Families__LocalSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             };
             foreach (var (key, value) in options.GatewaySettings) gatewayEnvironment[key.Replace(":", "__")] = value;
             var gateway = ServiceProcess.StartProject(options.Name, "gateway", "Tutor.Gateway", gatewayEnvironment);
@@ -261,7 +263,7 @@ public static class LoadBenchmark
     {
         var family = new LocalFamily
         {
-            Parents = [new LocalParent("load-parent", "Load Parent", DeviceTokens.Hash("load-passcode"))],
+            Parents = [new LocalParent("load-parent", "Load Parent", Passcodes.Hash("load-passcode"))],
             Children = [.. Enumerable.Range(1, devices).Select(i => new LocalChild($"load-child-{i}", $"Child {i}", 7, "es", "en", "beginner",
                 ["load-parent"], [new LocalDeviceSecret($"load-device-{i}", DeviceTokens.Hash($"secret-{i}"), DateTimeOffset.UtcNow, false)]))],
         };

@@ -48,9 +48,6 @@ public static class RedisKeys
     /// <summary>Counts sign-in attempts at one account (<c>device:{user}</c>, <c>parent:{id}</c>) from one address within the limiter's window.</summary>
     public static string FailedSignIns(string address, string account) => $"auth-failures:{address}:{account}";
 
-    /// <summary>The key that signs local (embedded default) parent tokens, shared by every gateway.</summary>
-    public const string LocalSigningKey = "auth:local-signing-key";
-
     /// <summary>Set when a device aborts a turn, for a worker that starts the turn only after the abort was announced.</summary>
     public static string TurnAborted(string turnId) => $"aborted:{turnId}";
 

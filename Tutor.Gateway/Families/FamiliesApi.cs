@@ -107,7 +107,7 @@ public static class FamiliesApi
         }
 
         var parent = string.IsNullOrEmpty(request.ParentId) ? null : await directory.FindParentAsync(request.ParentId, cancellationToken);
-        if (parent is null || !PasscodeMatches(parent, request.Passcode ?? ""))
+        if (!Passcodes.Verify(parent?.PasscodeHash, request.Passcode ?? "") || parent is null)
         {
             loggers.CreateLogger(typeof(FamiliesApi)).LogWarning("Local sign-in refused for {ParentId} from {Address}", request.ParentId, address);
             return Results.Problem("Wrong parent id or passcode.", statusCode: StatusCodes.Status401Unauthorized);
@@ -117,11 +117,6 @@ public static class FamiliesApi
         var (token, expires) = issuer.Issue(parent);
         return Results.Ok(new LocalSignInResponse(token, expires));
     }
-
-    private static bool PasscodeMatches(LocalParent parent, string passcode) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.ASCII.GetBytes(DeviceTokens.Hash(passcode)),
-            System.Text.Encoding.ASCII.GetBytes(parent.PasscodeSha256.ToLowerInvariant()));
 
     private static async Task<ChildProfile?> OwnChildAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, CancellationToken cancellationToken)
     {

@@ -37,6 +37,13 @@ public sealed class FamiliesOptions
     [Range(typeof(TimeSpan), "00:00:05", "30.00:00:00")]
     public TimeSpan LocalTokenLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// The secret that signs the local sign-in's tokens (32+ characters), the same on every gateway; from user secrets or
+    /// the environment (<c>Families__LocalSigningKey</c>), never from a file in the repository. Required outside Development.
+    /// </summary>
+    [MinLength(32)]
+    public string? LocalSigningKey { get; set; }
+
     /// <summary>How often a parent following a child is checked again to still be that child's parent.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AccessRecheckInterval { get; set; } = TimeSpan.FromSeconds(15);

@@ -99,8 +99,8 @@ public sealed record LocalFamily
     public List<LocalChild> Children { get; init; } = [];
 }
 
-/// <summary>A parent who may sign in locally, with the SHA-256 of their passcode; <c>admin</c> opens the debug view.</summary>
-public sealed record LocalParent(string Id, string Name, string PasscodeSha256, bool Admin = false);
+/// <summary>A parent who may sign in locally, with their passcode's salted hash (<see cref="Passcodes"/>); <c>admin</c> opens the debug view.</summary>
+public sealed record LocalParent(string Id, string Name, string PasscodeHash, bool Admin = false);
 
 public sealed record LocalChild(
     string Id, string Name, int? Age, string? NativeLanguage, string? TargetLanguage, string? Level,

@@ -3,36 +3,52 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using StackExchange.Redis;
-using Tutor.Contracts.Redis;
+using System.Text;
 
 namespace Tutor.Gateway.Families;
 
 /// <summary>
-/// Signs the parents' tokens of the embedded default (no Firebase). The HMAC key is made once and kept in Redis, so every
-/// gateway accepts every other's tokens; it is loaded when the gateway starts.
+/// Signs the parents' tokens of the embedded default (no Firebase) with <see cref="FamiliesOptions.LocalSigningKey"/>,
+/// secret configuration every gateway shares (the AppHost generates it once and gives it to the gateways only). It is
+/// never stored in Redis: whoever can read Redis must not be able to mint a parent's — or an admin's — token. Without
+/// one, a development gateway makes its own for as long as it runs.
 /// </summary>
-public sealed class LocalTokenIssuer(IConnectionMultiplexer redis, IOptions<FamiliesOptions> options, TimeProvider time) : IHostedService
+public sealed class LocalTokenIssuer
 {
     public const string Issuer = "tutor-local";
     public const string Audience = "tutor-parents";
 
-    public SecurityKey? SigningKey { get; private set; }
+    private readonly IOptions<FamiliesOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly Lazy<SecurityKey> _key;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public LocalTokenIssuer(IOptions<FamiliesOptions> options, TimeProvider time, ILogger<LocalTokenIssuer> logger)
     {
-        var db = redis.GetDatabase();
-        await db.StringSetAsync(RedisKeys.LocalSigningKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), when: When.NotExists)
-            .WaitAsync(cancellationToken);
-        var key = await db.StringGetAsync(RedisKeys.LocalSigningKey).WaitAsync(cancellationToken);
-        SigningKey = new SymmetricSecurityKey(Convert.FromBase64String(key!)) { KeyId = "tutor-local-1" };
+        _options = options;
+        _time = time;
+        _key = new Lazy<SecurityKey>(() =>
+        {
+            var configured = options.Value.LocalSigningKey;
+            if (string.IsNullOrEmpty(configured))
+            {
+                // Only in Development: elsewhere the gateway does not start without the key (AddFamilies).
+                logger.LogWarning("Families:LocalSigningKey is not set: this gateway signs parents' tokens with a key of its own, "
+                    + "which other gateways and its next start do not accept");
+                configured = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            }
+            return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(configured)) { KeyId = "tutor-local-2" };
+        });
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>What the local sign-in requires outside Development, said at start.</summary>
+    public const string KeyRequired = "Families:LocalSigningKey is required for the local sign-in outside Development: 32 or more characters "
+        + "of secret text, the same on every gateway (user secrets, or the environment variable Families__LocalSigningKey).";
+
+    public SecurityKey SigningKey => _key.Value;
 
     public (string Token, DateTimeOffset Expires) Issue(LocalParent parent)
     {
-        var expires = time.GetUtcNow() + options.Value.LocalTokenLifetime;
+        var expires = _time.GetUtcNow() + _options.Value.LocalTokenLifetime;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -40,9 +56,9 @@ public sealed class LocalTokenIssuer(IConnectionMultiplexer redis, IOptions<Fami
             Subject = new ClaimsIdentity(parent.Admin
                 ? [new Claim("sub", parent.Id), new Claim("name", parent.Name), new Claim(ParentAccess.AdminClaim, "true")]
                 : [new Claim("sub", parent.Id), new Claim("name", parent.Name)]),
-            IssuedAt = time.GetUtcNow().UtcDateTime,
+            IssuedAt = _time.GetUtcNow().UtcDateTime,
             Expires = expires.UtcDateTime,
-            SigningCredentials = new SigningCredentials(SigningKey ?? throw new InvalidOperationException("The local signing key is not loaded yet."), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
         });
         return (token, expires);
     }

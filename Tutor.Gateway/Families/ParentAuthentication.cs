@@ -44,7 +44,7 @@ public static class ParentAuthentication
                         ValidateLifetime = true,
                         RequireSignedTokens = true,
                         RequireExpirationTime = true,
-                        IssuerSigningKeyResolver = (_, _, _, _) => local.SigningKey is { } key ? [key] : [],
+                        IssuerSigningKey = local.SigningKey,
                         ClockSkew = TimeSpan.FromMinutes(1),
                     };
                 }

@@ -213,6 +213,66 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/children/child-k/devices")).StatusCode);
     }
 
+    [Fact]
+    public async Task Local_tokens_are_signed_with_the_configured_key_which_never_reaches_Redis()
+    {
+        Gateway.Families.Child("child-p");
+        using var parent = await SignedInAsync(TestFamilies.ParentOf("child-p"));
+        var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler();
+        string Mint(string key) => handler.CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = "tutor-local",
+            Audience = "tutor-parents",
+            Claims = new Dictionary<string, object> { ["sub"] = TestFamilies.ParentOf("child-p") },
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            SigningCredentials = new(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(key)),
+                Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+        using var withConfiguredKey = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        withConfiguredKey.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Mint(GatewayHost.TestSigningKey));
+        using var withOtherKey = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        withOtherKey.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Mint("some-other-key-that-is-long-enough-to-sign"));
+
+        Assert.Equal(HttpStatusCode.OK, (await withConfiguredKey.GetAsync("/api/children/child-p/devices")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withOtherKey.GetAsync("/api/children/child-p/devices")).StatusCode);
+        foreach (var key in await Redis.KeysAsync("*"))
+        {
+            var value = await Redis.Database.KeyTypeAsync(key) == StackExchange.Redis.RedisType.String ? (string?)await Redis.Database.StringGetAsync(key) : null;
+            Assert.DoesNotContain(GatewayHost.TestSigningKey, value ?? "");
+        }
+    }
+
+    [Fact]
+    public void Outside_development_a_gateway_without_a_signing_key_does_not_start()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => new GatewayHost(Redis, new Dictionary<string, string>
+        {
+            ["environment"] = "Production",
+            ["Families:LocalSigningKey"] = "",
+        }));
+
+        Assert.Contains("Families:LocalSigningKey is required", error.ToString());
+    }
+
+    [Fact]
+    public async Task Passcodes_are_stored_salted_and_slow_never_as_a_plain_hash()
+    {
+        Gateway.Families.Child("child-q");
+        var stored = await File.ReadAllTextAsync(Path.Combine(Gateway.Families.Directory, "child-q.json"));
+        var first = Tutor.Gateway.Families.Passcodes.Hash(TestFamilies.Passcode);
+        var second = Tutor.Gateway.Families.Passcodes.Hash(TestFamilies.Passcode);
+
+        Assert.DoesNotContain(Tutor.Gateway.Families.DeviceTokens.Hash(TestFamilies.Passcode), stored);
+        Assert.NotEqual(first, second); // salted: the same passcode twice gives two hashes
+        Assert.True(Tutor.Gateway.Families.Passcodes.Verify(first, TestFamilies.Passcode));
+        Assert.False(Tutor.Gateway.Families.Passcodes.Verify(first, "open sesame!"));
+        Assert.False(Tutor.Gateway.Families.Passcodes.Verify(Tutor.Gateway.Families.DeviceTokens.Hash(TestFamilies.Passcode), TestFamilies.Passcode));
+        Assert.False(Tutor.Gateway.Families.Passcodes.Verify(null, TestFamilies.Passcode));
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        var signIn = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("child-q"), passcode = TestFamilies.Passcode });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+    }
+
     /// <summary>A gateway that turns an address away after 5 refusals, starting from a clean count.</summary>
     private async Task<GatewayHost> StrictGatewayAsync()
     {

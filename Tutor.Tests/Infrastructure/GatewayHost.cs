@@ -27,12 +27,16 @@ public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Families:Directory"] = Families.Directory,
+            // Shared by every gateway of a test, as the AppHost shares its generated key.
+            ["Families:LocalSigningKey"] = TestSigningKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
         _settings = all;
         UseKestrel(port);
         StartServer();
     }
+
+    public const string TestSigningKey = "test-signing-key-of-every-gateway-in-this-test-run";
 
     public TestFamilies Families { get; }
 

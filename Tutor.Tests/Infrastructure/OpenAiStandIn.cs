@@ -33,6 +33,9 @@ public sealed class OpenAiStandIn : IAsyncLifetime
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>The Authorization header of every request, as sent.</summary>
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
     /// <summary>Accept any API key, as a self-hosted OpenAI-compatible server does.</summary>
     public bool AcceptAnyKey { get; set; }
 
@@ -75,6 +78,7 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         });
         _app.Use(async (context, next) =>
         {
+            Authorizations.Enqueue(context.Request.Headers.Authorization.ToString());
             if (!AcceptAnyKey && context.Request.Headers.Authorization != $"Bearer {ApiKey}")
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;

@@ -27,7 +27,7 @@ public sealed class TestFamilies : IDisposable
         var parent = parentId ?? ParentOf(userId);
         var family = new LocalFamily
         {
-            Parents = [new LocalParent(parent, $"Parent {parent}", DeviceTokens.Hash(Passcode))],
+            Parents = [new LocalParent(parent, $"Parent {parent}", Passcodes.Hash(Passcode))],
             Children =
             [
                 new LocalChild(userId, $"Child {userId}", 7, "es", "en", "beginner", [parent, .. extraParents],

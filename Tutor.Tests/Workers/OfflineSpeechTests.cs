@@ -120,9 +120,15 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
         await selfHosted.InitializeAsync();
         await using var worker = new WorkerHost(_redis, openAi: null, new Dictionary<string, string>
         {
+            // An OpenAI key is configured, for OpenAI: the self-hosted recognizer must never be sent it.
+            ["OpenAI:ApiKey"] = "sk-the-familys-openai-key",
             ["Providers:SpeechToText:Kind"] = "openai",
             ["Providers:SpeechToText:Endpoint"] = selfHosted.Endpoint.ToString(),
             ["Providers:SpeechToText:Model"] = "whisper-large-v3",
+            ["Providers:SpeechToText:ApiKey"] = "self-hosted-key",
+            ["Providers:Chat:Kind"] = "offline",
+            ["Providers:TextToSpeech:Kind"] = "offline",
+            ["Providers:Moderation:Kind"] = "offline",
         });
         await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
         var sessionId = Guid.NewGuid().ToString("N");
@@ -135,6 +141,7 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
 
         Assert.Equal("whisper-large-v3", Assert.Single(selfHosted.Transcriptions).Model);
+        Assert.Equal(["Bearer self-hosted-key"], selfHosted.Authorizations.Distinct());
         Assert.Empty(selfHosted.Speeches);
         Assert.Empty(selfHosted.ChatCompletions);
     }

@@ -27,6 +27,12 @@ public sealed class ProviderChoice
     /// <summary>An OpenAI-compatible endpoint for this job only (else <c>OpenAI:Endpoint</c>).</summary>
     public Uri? Endpoint { get; set; }
 
+    /// <summary>
+    /// The key for this job's own <see cref="Endpoint"/>. A job with its own endpoint is never sent the OpenAI key
+    /// (<c>OpenAI:ApiKey</c>): that goes to OpenAI's endpoint only. Without one, the SDK's placeholder is sent.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
     /// <summary>The model for this job (else the <c>OpenAI</c> section's model for it).</summary>
     public string? Model { get; set; }
 

@@ -40,8 +40,10 @@ internal static class ProviderRegistration
         OpenAIClient ClientFor(IServiceProvider services, ProviderChoice choice)
         {
             var options = services.GetRequiredService<IOptions<OpenAiOptions>>().Value;
-            // A self-hosted endpoint may want no key; the SDK wants one all the same.
-            return new OpenAIClient(new ApiKeyCredential(options.IsConfigured ? options.ApiKey! : "no-key"), new OpenAIClientOptions
+            // One key per endpoint: a self-hosted server gets its own key or none, never the OpenAI key. The SDK wants
+            // a key all the same.
+            var key = choice.Endpoint is not null ? choice.ApiKey : options.ApiKey;
+            return new OpenAIClient(new ApiKeyCredential(string.IsNullOrWhiteSpace(key) ? "no-key" : key), new OpenAIClientOptions
             {
                 Endpoint = choice.Endpoint ?? options.Endpoint,
                 NetworkTimeout = options.RequestTimeout,
