@@ -10,6 +10,8 @@ public static class TutorJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // The protocol's names are exactly as written: {"Type":"hello"} is not a hello, and a device that sends it is told.
+        PropertyNameCaseInsensitive = false,
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);

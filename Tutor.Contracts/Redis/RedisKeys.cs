@@ -42,6 +42,12 @@ public static class RedisKeys
     /// <summary>The timings of one turn (hash), for the debug view.</summary>
     public static string TurnTiming(string turnId) => $"turn-timing:{turnId}";
 
+    /// <summary>
+    /// The sessions with a record (sorted set: session id → when its gateway last refreshed it, Unix ms), so the debug
+    /// view lists them without scanning the keyspace. Entries older than a record's lifetime are stale and trimmed.
+    /// </summary>
+    public const string OpenSessions = "sessions:open";
+
     /// <summary>The latest turns' ids, newest first, for the debug view.</summary>
     public const string RecentTurns = "debug:turns";
 

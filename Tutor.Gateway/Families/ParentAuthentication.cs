@@ -13,6 +13,13 @@ public static class ParentAuthentication
     /// </summary>
     public static void AddParentAuthentication(this IHostApplicationBuilder builder, FirebaseOptions firebase)
     {
+        var development = builder.Environment.IsDevelopment();
+        if (firebase.IsConfigured && !development && firebase.MetadataAddress is { } metadata
+            && !metadata.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Firebase:MetadataAddress must be https outside Development (it is {metadata}).");
+        }
+
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddAuthorization(authorization => authorization.AddPolicy(ParentAccess.DeveloperPolicy,
             policy => policy.RequireAuthenticatedUser().RequireAssertion(context => ParentAccess.IsAdmin(context.User))));
@@ -20,7 +27,9 @@ public static class ParentAuthentication
             .Configure<LocalTokenIssuer>((jwt, local) =>
             {
                 jwt.MapInboundClaims = false;
-                jwt.RequireHttpsMetadata = false; // only the metadata address of a test stand-in is plain http
+                // Google's metadata is https. Only in Development may it be plain http (a stand-in, an emulator); elsewhere
+                // the gateway does not start with such an address (AddFamilies).
+                jwt.RequireHttpsMetadata = !development;
                 if (firebase.IsConfigured)
                 {
                     jwt.Authority = firebase.Issuer;

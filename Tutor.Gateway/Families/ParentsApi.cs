@@ -49,23 +49,22 @@ public static class ParentsApi
         IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
         if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        if (!string.IsNullOrEmpty(after) && !StreamIds.TryParse(after, out _))
+        {
+            return Results.Problem("'after' must be a line id (as in a line's 'id', e.g. 1764547200000-0).", statusCode: StatusCodes.Status400BadRequest);
+        }
         var start = string.IsNullOrEmpty(after) ? "-" : $"({after}";
         var entries = await redis.GetDatabase().StreamRangeAsync(RedisKeys.History(userId), start, "+", PageSize).WaitAsync(cancellationToken);
         return Results.Ok(entries.Select(e => JsonSerializer.Deserialize<TranscriptLine>((string)e["line"]!, TutorJson.Options)! with { Id = e.Id.ToString() }));
     }
 
-    private static async Task<IResult> DeleteHistoryAsync(string userId, ClaimsPrincipal parent, ParentAccess access, IConnectionMultiplexer redis,
+    private static async Task<IResult> DeleteHistoryAsync(string userId, ClaimsPrincipal parent, ParentAccess access, HistoryEraser eraser,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
-        var db = redis.GetDatabase();
-        await db.KeyDeleteAsync(RedisKeys.History(userId)).WaitAsync(cancellationToken);
-        // The recent turns kept for the tutor's context are conversation too.
-        var progress = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
-        if (!progress.IsNullOrEmpty)
+        if (!await eraser.EraseAsync(userId, cancellationToken))
         {
-            var kept = JsonSerializer.Deserialize<ChildProgress>((string)progress!, TutorJson.Options)! with { Recent = [] };
-            await db.StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(kept, TutorJson.Options), null, keepTtl: true).WaitAsync(cancellationToken);
+            return Results.Problem("The child is in the middle of a long turn; try again in a moment.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         loggers.CreateLogger(typeof(ParentsApi)).LogInformation("History of {UserId} deleted by {Parent}", userId, ParentAccess.ParentIdOf(parent));
         return Results.NoContent();

@@ -6,6 +6,8 @@ namespace Tutor.Gateway.Sessions;
 
 public static class DebugApi
 {
+    private const int MaxSessionsListed = 1000;
+
     /// <summary>
     /// The developers' and operators' view (the <c>admin</c> claim): every live session across all gateways, and the
     /// latest turns with their timings and the worker that took each.
@@ -13,22 +15,25 @@ public static class DebugApi
     public static IEndpointRouteBuilder MapDebugApi(this IEndpointRouteBuilder app)
     {
         var debug = app.MapGroup("/api/debug").RequireAuthorization(ParentAccess.DeveloperPolicy);
-        debug.MapGet("/sessions", async (IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
+        debug.MapGet("/sessions", async (SessionStore store, IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
         {
+            // From the index of open sessions, not a scan of the keyspace: the cost follows the sessions, not all of Redis.
+            var db = redis.GetDatabase();
+            var ids = await store.ListOpenAsync(MaxSessionsListed, cancellationToken);
+            // Pipelined: one round trip's wait for all of them.
+            var records = await Task.WhenAll(ids.Select(id =>
+                db.HashGetAsync(RedisKeys.Session(id), [SessionFields.UserId, SessionFields.Gateway, SessionFields.ConnectedAt]))).WaitAsync(cancellationToken);
             var sessions = new List<Dictionary<string, string>>();
-            foreach (var server in redis.GetServers())
+            foreach (var (sessionId, fields) in ids.Zip(records))
             {
-                await foreach (var key in server.KeysAsync(pattern: "session:*").WithCancellation(cancellationToken))
+                if (fields[0].IsNullOrEmpty) continue; // closed or expired meanwhile
+                sessions.Add(new()
                 {
-                    var fields = await redis.GetDatabase().HashGetAsync(key, [SessionFields.UserId, SessionFields.Gateway, SessionFields.ConnectedAt]);
-                    sessions.Add(new()
-                    {
-                        ["session_id"] = key.ToString()["session:".Length..],
-                        ["user_id"] = fields[0].ToString(),
-                        ["gateway"] = fields[1].ToString(),
-                        ["connected_at"] = fields[2].ToString(),
-                    });
-                }
+                    ["session_id"] = sessionId,
+                    ["user_id"] = fields[0].ToString(),
+                    ["gateway"] = fields[1].ToString(),
+                    ["connected_at"] = fields[2].ToString(),
+                });
             }
             return Results.Ok(sessions);
         });

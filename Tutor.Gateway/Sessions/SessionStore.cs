@@ -75,6 +75,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
             new(SessionFields.Delivered, session.Delivered),
         ]);
         _ = transaction.KeyExpireAsync(key, options.Value.RecordLifetime);
+        _ = transaction.SortedSetAddAsync(RedisKeys.OpenSessions, session.SessionId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await transaction.ExecuteAsync().WaitAsync(cancellationToken);
     }
 
@@ -98,6 +99,11 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
                     logger.LogWarning("Session {SessionId} had lost its record; writing it again", session.SessionId);
                     await WriteAsync(session, cancellationToken);
                 }
+                else
+                {
+                    await redis.GetDatabase().SortedSetAddAsync(RedisKeys.OpenSessions, session.SessionId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+                        .WaitAsync(cancellationToken);
+                }
             }
             catch (Exception ex) when (ex.IsRedisFailure())
             {
@@ -115,6 +121,23 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
     private const string MarkIfPresent = "if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], ARGV[1], ARGV[2]) end return 0";
 
     /// <summary>The session is over: its record and its reply stream go.</summary>
-    public Task CloseAsync(DeviceSession session) =>
-        redis.GetDatabase().KeyDeleteAsync([RedisKeys.Session(session.SessionId), RedisKeys.ReplyStream(session.SessionId)]);
+    public Task CloseAsync(DeviceSession session)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var deleted = batch.KeyDeleteAsync([RedisKeys.Session(session.SessionId), RedisKeys.ReplyStream(session.SessionId)]);
+        var unlisted = batch.SortedSetRemoveAsync(RedisKeys.OpenSessions, session.SessionId);
+        batch.Execute();
+        return Task.WhenAll(deleted, unlisted);
+    }
+
+    /// <summary>The sessions refreshed within a record's lifetime, newest first (at most <paramref name="limit"/>); stale entries are trimmed.</summary>
+    public async Task<IReadOnlyList<string>> ListOpenAsync(int limit, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var oldest = (DateTimeOffset.UtcNow - options.Value.RecordLifetime).ToUnixTimeMilliseconds();
+        await db.SortedSetRemoveRangeByScoreAsync(RedisKeys.OpenSessions, double.NegativeInfinity, oldest, Exclude.Stop).WaitAsync(cancellationToken);
+        var ids = await db.SortedSetRangeByScoreAsync(RedisKeys.OpenSessions, oldest, double.PositiveInfinity, order: Order.Descending, take: limit)
+            .WaitAsync(cancellationToken);
+        return [.. ids.Select(id => id.ToString())];
+    }
 }

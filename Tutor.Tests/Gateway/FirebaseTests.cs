@@ -46,6 +46,20 @@ public sealed class FirebaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Outside_development_the_token_keys_are_only_fetched_over_https()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["environment"] = "Production",
+            ["Firebase:ProjectId"] = FirebaseStandIn.ProjectId,
+            ["Firebase:CredentialsPath"] = _firebase.WriteServiceAccountKey(_keys),
+            ["Firebase:MetadataAddress"] = _firebase.MetadataAddress,
+        }));
+
+        Assert.Contains("Firebase:MetadataAddress must be https", error.ToString());
+    }
+
+    [Fact]
     public async Task A_device_is_checked_against_its_firestore_profile_read_with_the_service_accounts_token_and_then_cached()
     {
         PutChild("fs-child", "fs-parent");

@@ -113,9 +113,7 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
                 {
                     try
                     {
-                        await _db.ScriptEvaluateAsync(
-                            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
-                            [_key], [_token, (long)lease.TotalMilliseconds]);
+                        await _db.ScriptEvaluateAsync(HeldKeyScripts.Renew, [_key], [_token, (long)lease.TotalMilliseconds]);
                     }
                     catch (Exception ex) when (ex.IsRedisFailure())
                     {
@@ -134,8 +132,7 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
             await _held.CancelAsync();
             await _renewing;
             _held.Dispose();
-            await _db.ScriptEvaluateAsync("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-                [_key], [_token]);
+            await _db.ScriptEvaluateAsync(HeldKeyScripts.Release, [_key], [_token]);
         }
     }
 }

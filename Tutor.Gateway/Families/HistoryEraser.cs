@@ -1,0 +1,59 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using Tutor.Contracts.Lessons;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+
+namespace Tutor.Gateway.Families;
+
+/// <summary>
+/// Deletes a child's conversation: the history the parents see and the recent turns kept for the tutor's context. It
+/// takes the child's turn lock first, as a worker does for a turn, so a turn under way finishes (and writes its lines)
+/// before the deletion, never after it: nothing said before the parent pressed "delete" survives it.
+/// </summary>
+public sealed class HistoryEraser(IConnectionMultiplexer redis)
+{
+    /// <summary>How long a deletion may wait for a turn under way (a turn's lease is 10 s and it renews it).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Hold = TimeSpan.FromSeconds(10);
+
+    /// <summary>Deletes the child's conversation; false when a turn held the child for longer than <see cref="MaxWait"/>.</summary>
+    public async Task<bool> EraseAsync(string userId, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var lockKey = RedisKeys.ChildTurnLock(userId);
+        var token = Guid.NewGuid().ToString("N");
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(MaxWait);
+        try
+        {
+            while (!await db.StringSetAsync(lockKey, token, Hold, When.NotExists).WaitAsync(cancellationToken))
+            {
+                await Task.Delay(Poll, patience.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        try
+        {
+            await db.KeyDeleteAsync(RedisKeys.History(userId)).WaitAsync(cancellationToken);
+            var progress = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
+            if (!progress.IsNullOrEmpty)
+            {
+                var kept = JsonSerializer.Deserialize<ChildProgress>((string)progress!, TutorJson.Options)! with { Recent = [] };
+                await db.StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(kept, TutorJson.Options), null, keepTtl: true)
+                    .WaitAsync(cancellationToken);
+            }
+            return true;
+        }
+        finally
+        {
+            await db.ScriptEvaluateAsync(HeldKeyScripts.Release, [lockKey], [token]);
+        }
+    }
+}
