@@ -38,5 +38,19 @@ public sealed class TestFamilies : IDisposable
         return TokenFor(userId);
     }
 
+    /// <summary>Makes sure a developer (the <c>admin</c> claim, for the debug view) exists and returns their parent id.</summary>
+    public string Developer()
+    {
+        const string id = "test-developer";
+        var path = Path.Combine(Directory, $"{id}.json");
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, JsonSerializer.Serialize(
+                new LocalFamily { Parents = [new LocalParent(id, "Test Developer", Passcodes.Hash(Passcode), Admin: true)], Children = [] },
+                TutorJson.Options));
+        }
+        return id;
+    }
+
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }
