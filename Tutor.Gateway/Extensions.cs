@@ -57,6 +57,7 @@ internal static class Extensions
         builder.Services.AddSingleton<ParentAccess>();
         builder.Services.AddSingleton<IChildAccess>(sp => sp.GetRequiredService<ParentAccess>());
         builder.Services.AddSingleton<HistoryEraser>();
+        builder.Services.AddSingleton<SignedOutTokens>();
         builder.Services.AddSingleton<FollowerAudit>();
         builder.Services.AddSingleton<IFollowers>(sp => sp.GetRequiredService<FollowerAudit>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowerAudit>());

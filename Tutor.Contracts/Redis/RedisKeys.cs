@@ -54,6 +54,9 @@ public static class RedisKeys
     /// <summary>Counts sign-in attempts at one account (<c>device:{user}</c>, <c>parent:{id}</c>) from one address within the limiter's window.</summary>
     public static string FailedSignIns(string address, string account) => $"auth-failures:{address}:{account}";
 
+    /// <summary>A parent's token signed out before it expired (by its SHA-256 fingerprint), kept until it would have expired.</summary>
+    public static string SignedOutToken(string fingerprint) => $"auth:signed-out:{fingerprint}";
+
     /// <summary>Set when a device aborts a turn, for a worker that starts the turn only after the abort was announced.</summary>
     public static string TurnAborted(string turnId) => $"aborted:{turnId}";
 

@@ -34,6 +34,7 @@ public static class FamiliesApi
         children.MapGet("/progress", ProgressAsync);
 
         app.MapPost("/api/auth/local", SignInLocallyAsync);
+        app.MapPost("/api/auth/sign-out", SignOutAsync).RequireAuthorization();
         return app;
     }
 
@@ -116,6 +117,17 @@ public static class FamiliesApi
         await throttle.ForgiveAsync(address, account, cancellationToken);
         var (token, expires) = issuer.Issue(parent);
         return Results.Ok(new LocalSignInResponse(token, expires));
+    }
+
+    /// <summary>Ends the presented token now, on every gateway, rather than when it expires.</summary>
+    private static async Task<IResult> SignOutAsync(ClaimsPrincipal parent, SignedOutTokens signedOut, CancellationToken cancellationToken)
+    {
+        if (SignedOutTokens.FingerprintOf(parent) is { } fingerprint && parent.FindFirst("exp")?.Value is { } exp
+            && long.TryParse(exp, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        {
+            await signedOut.SignOutAsync(fingerprint, DateTimeOffset.FromUnixTimeSeconds(seconds), cancellationToken);
+        }
+        return Results.NoContent();
     }
 
     private static async Task<ChildProfile?> OwnChildAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, CancellationToken cancellationToken)

@@ -7,10 +7,11 @@ namespace Tutor.Gateway.Families;
 
 /// <summary>
 /// Checks again, every <see cref="FamiliesOptions.AccessRecheckInterval"/>, that each parent following a child on this
-/// gateway still may: one removed from the child (or whose child is gone) is disconnected, and the page's reconnect is
-/// refused by <c>Follow</c>. An expired token is closed by the hub itself (<c>CloseOnAuthenticationExpiration</c>).
+/// gateway still may: one removed from the child (or whose child is gone), or who signed out, is disconnected, and the
+/// page's reconnect is refused. An expired token is closed by the hub itself (<c>CloseOnAuthenticationExpiration</c>).
 /// </summary>
-public sealed class FollowerAudit(ParentAccess access, IOptions<FamiliesOptions> options, ILogger<FollowerAudit> logger) : BackgroundService, IFollowers
+public sealed class FollowerAudit(ParentAccess access, SignedOutTokens signedOut, IOptions<FamiliesOptions> options, ILogger<FollowerAudit> logger)
+    : BackgroundService, IFollowers
 {
     private readonly ConcurrentDictionary<(string ConnectionId, string UserId), HubCallerContext> _follows = new();
 
@@ -33,7 +34,11 @@ public sealed class FollowerAudit(ParentAccess access, IOptions<FamiliesOptions>
             {
                 try
                 {
-                    if (caller.User is { } parent && await access.MayFollowAsync(parent, userId, stoppingToken)) continue;
+                    if (caller.User is { } parent && await access.MayFollowAsync(parent, userId, stoppingToken)
+                        && !(SignedOutTokens.FingerprintOf(parent) is { } fingerprint && await signedOut.IsSignedOutAsync(fingerprint, stoppingToken)))
+                    {
+                        continue;
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -60,6 +60,20 @@ public static class ParentAuthentication
 
                 jwt.Events = new JwtBearerEvents
                 {
+                    // A token signed out is refused on every gateway; the fingerprint rides along for the hub's later checks.
+                    OnTokenValidated = async context =>
+                    {
+                        if (context.SecurityToken is not Microsoft.IdentityModel.JsonWebTokens.JsonWebToken token) return;
+                        var fingerprint = SignedOutTokens.Fingerprint(token.EncodedToken);
+                        var signedOut = context.HttpContext.RequestServices.GetRequiredService<SignedOutTokens>();
+                        if (await signedOut.IsSignedOutAsync(fingerprint, context.HttpContext.RequestAborted))
+                        {
+                            context.Fail("This token was signed out.");
+                            return;
+                        }
+                        (context.Principal?.Identity as System.Security.Claims.ClaimsIdentity)?.AddClaim(
+                            new System.Security.Claims.Claim(SignedOutTokens.FingerprintClaim, fingerprint));
+                    },
                     // Browsers cannot set headers on WebSockets: SignalR sends the token in the query string.
                     OnMessageReceived = context =>
                     {

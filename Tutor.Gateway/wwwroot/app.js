@@ -43,6 +43,8 @@ $("sign-in-form").addEventListener("submit", async (event) => {
 $("sign-out").addEventListener("click", () => signOut());
 
 function signOut() {
+  // The token stops working on every gateway now, not when it expires (best effort: the page forgets it either way).
+  if (state.token) fetch("/api/auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
   sessionStorage.removeItem("tutor-token");
   state.token = null;
   state.hub?.stop();

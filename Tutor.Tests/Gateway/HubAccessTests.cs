@@ -89,15 +89,43 @@ public sealed class HubAccessTests() : GatewayTestBed
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child, GatewayHost? gateway = null)
+    [Fact]
+    public async Task Signing_out_ends_the_token_on_every_gateway_and_closes_the_parents_live_view()
     {
-        gateway ??= Gateway;
+        await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);
+        var token = await SignInAsync("anna", checking);
+        var (parent, _) = await ConnectParentAsync("anna", checking, token);
+        var closed = new TaskCompletionSource();
+        parent.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await parent.InvokeAsync(nameof(TranscriptHub.Follow), "anna");
+        using var elsewhere = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        elsewhere.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await elsewhere.GetAsync("/api/me")).StatusCode);
+
+        using var here = new HttpClient { BaseAddress = checking.BaseAddress };
+        here.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await here.PostAsync("/api/auth/sign-out", null)).StatusCode);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/me")).StatusCode);
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(await Redis.KeysAsync($"*{token}*")); // only its fingerprint is kept
+    }
+
+    private static async Task<string> SignInAsync(string child, GatewayHost gateway)
+    {
         using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
         var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode });
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child, GatewayHost? gateway = null,
+        string? token = null)
+    {
+        gateway ??= Gateway;
+        token ??= await SignInAsync(child, gateway);
         var heard = new ConcurrentQueue<TranscriptLine>();
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .WithUrl(new Uri(gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
             .AddJsonProtocol(json => TranscriptBackplane.UseTutorJson(json.PayloadSerializerOptions))
             .Build();
         connection.On<TranscriptLine>(nameof(ITranscriptClient.ChildSaid), heard.Enqueue);
