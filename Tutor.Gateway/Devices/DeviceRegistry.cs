@@ -14,7 +14,6 @@ namespace Tutor.Gateway.Devices;
 /// </summary>
 public sealed class DeviceRegistry(IConnectionMultiplexer redis, ILogger<DeviceRegistry> logger) : BackgroundService
 {
-    private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
     private static readonly RedisChannel Channel = RedisChannel.Literal(Channels.DeviceEvictions);
 
     private readonly ConcurrentDictionary<(string UserId, string DeviceId), ConcurrentDictionary<string, DeviceConnection>> _connections = new();
@@ -47,31 +46,8 @@ public sealed class DeviceRegistry(IConnectionMultiplexer redis, ILogger<DeviceR
         await PublishAsync(eviction, cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => OnEviction(message));
-                break;
-            }
-            catch (Exception ex) when (ex.IsRedisFailure())
-            {
-                RedisFailures.Record(logger, ex, "subscribing to device evictions");
-                await Task.Delay(Backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-        await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        try
-        {
-            await redis.GetSubscriber().UnsubscribeAsync(Channel);
-        }
-        catch (Exception ex) when (ex.IsRedisFailure())
-        {
-            logger.LogDebug(ex, "Unsubscribing from {Channel} failed", Channels.DeviceEvictions);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        redis.ListenUntilStoppedAsync(Channels.DeviceEvictions, OnEviction, logger, stoppingToken);
 
     private async Task PublishAsync(DeviceEviction eviction, CancellationToken cancellationToken)
     {

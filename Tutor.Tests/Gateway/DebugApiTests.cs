@@ -13,9 +13,9 @@ public sealed class DebugApiTests() : GatewayTestBed
     [Fact]
     public async Task A_developer_sees_open_sessions_and_a_closed_one_goes_without_a_walk_of_the_keyspace()
     {
-        using var developer = await SignInAsync(Gateway.Families.Developer());
+        using var developer = await Gateway.ParentClientAsync(Gateway.Families.Developer());
         Gateway.Families.Child("listed-child");
-        using var parent = await SignInAsync(TestFamilies.ParentOf("listed-child"));
+        using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("listed-child"));
         // Ten thousand unrelated keys: a scan would walk them all; the index does not see them.
         var batch = Redis.Database.CreateBatch();
         var writes = Enumerable.Range(0, 10_000).Select(i => batch.StringSetAsync($"unrelated:{i}", "x")).ToList();
@@ -46,15 +46,5 @@ public sealed class DebugApiTests() : GatewayTestBed
         var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g);
         return stats.Where(s => s.Key is "cmdstat_scan" or "cmdstat_keys")
             .Sum(s => long.Parse(s.Value.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private async Task<HttpClient> SignInAsync(string parentId)
-    {
-        var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = parentId, passcode = TestFamilies.Passcode });
-        response.EnsureSuccessStatusCode();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString());
-        return http;
     }
 }

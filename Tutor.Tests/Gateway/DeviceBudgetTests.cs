@@ -38,7 +38,7 @@ public sealed class DeviceBudgetTests() : GatewayTestBed(new Dictionary<string, 
             // The gateway closed while the device was still sending.
         }
 
-        var error = await NextMessageAsync(device, timeout.Token);
+        var error = await device.NextMessageAsync(timeout.Token);
         Assert.Equal((DeviceMessageTypes.Error, DeviceErrorCodes.RateLimited), (error.Type, error.Code));
         Assert.Contains("bytes per second", error.Message);
         Assert.Null(await device.ReceiveAsync(timeout.Token));
@@ -53,7 +53,7 @@ public sealed class DeviceBudgetTests() : GatewayTestBed(new Dictionary<string, 
         using var timeout = new CancellationTokenSource(Timeout);
 
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromMilliseconds(100)), timeout.Token);
-        var error = await NextMessageAsync(device, timeout.Token);
+        var error = await device.NextMessageAsync(timeout.Token);
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromMilliseconds(400)), timeout.Token);
         await announcements.WaitForAsync(m => m.Count == 1, Timeout);
 
@@ -73,7 +73,7 @@ public sealed class DeviceBudgetTests() : GatewayTestBed(new Dictionary<string, 
         await device.SpeakAsync(pcm, timeout.Token);
         await device.SpeakAsync(pcm, timeout.Token);
         await device.SpeakAsync(pcm, timeout.Token);
-        var refused = await NextMessageAsync(device, timeout.Token);
+        var refused = await device.NextMessageAsync(timeout.Token);
         await device.AbortAsync(timeout.Token);
         await device.SpeakAsync(pcm, timeout.Token);
         await announcements.WaitForAsync(m => m.Count == 3, Timeout);
@@ -91,14 +91,14 @@ public sealed class DeviceBudgetTests() : GatewayTestBed(new Dictionary<string, 
         await using var sameGateway = await Gateway.ConnectDeviceAsync("twice-child");
         using var timeout = new CancellationTokenSource(Timeout);
 
-        var replaced = await NextMessageAsync(old, timeout.Token);
+        var replaced = await old.NextMessageAsync(timeout.Token);
         Assert.Equal((DeviceMessageTypes.Error, DeviceErrorCodes.Replaced), (replaced.Type, replaced.Code));
         Assert.Null(await old.ReceiveAsync(timeout.Token));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, old.CloseStatus);
 
         // Now from another gateway: the connection on the first is closed within moments.
         await using var elsewhere = await second.ConnectDeviceAsync("twice-child");
-        var replacedAgain = await NextMessageAsync(sameGateway, timeout.Token);
+        var replacedAgain = await sameGateway.NextMessageAsync(timeout.Token);
         Assert.Equal(DeviceErrorCodes.Replaced, replacedAgain.Code);
         Assert.Null(await sameGateway.ReceiveAsync(timeout.Token));
 
@@ -114,10 +114,7 @@ public sealed class DeviceBudgetTests() : GatewayTestBed(new Dictionary<string, 
     {
         await using var parentsGateway = new GatewayHost(Redis, families: Gateway.Families);
         Gateway.Families.Child("revoked-child");
-        using var parent = new HttpClient { BaseAddress = parentsGateway.BaseAddress };
-        var signIn = await parent.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("revoked-child"), passcode = TestFamilies.Passcode });
-        parent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString());
+        using var parent = await parentsGateway.ParentClientAsync(TestFamilies.ParentOf("revoked-child"));
         var issued = await (await parent.PostAsync("/api/children/revoked-child/devices", null)).Content.ReadFromJsonAsync<JsonElement>();
         await using var device = await DeviceClient.ConnectAsync(Gateway.BaseAddress, "revoked-child", issued.GetProperty("token").GetString(),
             DeviceProfile.Pcm16, CancellationToken.None);
@@ -125,22 +122,12 @@ public sealed class DeviceBudgetTests() : GatewayTestBed(new Dictionary<string, 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
 
         var revoked = await parent.DeleteAsync($"/api/children/revoked-child/devices/{issued.GetProperty("device_id").GetString()}");
-        var error = await NextMessageAsync(device, timeout.Token);
+        var error = await device.NextMessageAsync(timeout.Token);
 
         Assert.True(revoked.IsSuccessStatusCode);
         Assert.Equal((DeviceMessageTypes.Error, DeviceErrorCodes.DeviceRevoked), (error.Type, error.Code));
         Assert.Null(await device.ReceiveAsync(timeout.Token));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, device.CloseStatus);
         Assert.Equal(WebSocketState.Open, otherDevice.Socket.State);
-    }
-
-    private static async Task<DeviceMessage> NextMessageAsync(DeviceClient device, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var frame = await device.ReceiveAsync(cancellationToken);
-            Assert.NotNull(frame);
-            if (frame.Text is not null) return TutorJson.TryDeserialize<DeviceMessage>(frame.Text)!;
-        }
     }
 }

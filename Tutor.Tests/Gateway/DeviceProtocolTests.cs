@@ -199,7 +199,7 @@ public sealed class DeviceProtocolTests() : GatewayTestBed
 
         await SendBadInputAsync(device, input, timeout.Token);
 
-        var error = await NextMessageAsync(device, timeout.Token);
+        var error = await device.NextMessageAsync(timeout.Token);
         Assert.Equal((DeviceMessageTypes.Error, code), (error.Type, error.Code));
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
         if (close is { } status)
@@ -259,15 +259,5 @@ public sealed class DeviceProtocolTests() : GatewayTestBed
         }
         await publisher.PublishAsync(RedisChannel.Literal(Channels.Responses(sessionId)), TutorJson.Serialize(SessionEvent.ReplyEnd(turnId)));
         return keys;
-    }
-
-    private static async Task<DeviceMessage> NextMessageAsync(DeviceClient device, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var frame = await device.ReceiveAsync(cancellationToken);
-            Assert.NotNull(frame);
-            if (frame.Text is not null) return TutorJson.TryDeserialize<DeviceMessage>(frame.Text)!;
-        }
     }
 }

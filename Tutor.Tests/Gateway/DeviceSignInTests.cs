@@ -288,13 +288,5 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
         return await http.SendAsync(request);
     }
 
-    private async Task<HttpClient> SignedInAsync(string parentId)
-    {
-        var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = parentId, passcode = TestFamilies.Passcode });
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
+    private Task<HttpClient> SignedInAsync(string parentId) => Gateway.ParentClientAsync(parentId);
 }

@@ -93,7 +93,7 @@ public sealed class HubAccessTests() : GatewayTestBed
     public async Task Signing_out_ends_the_token_on_every_gateway_and_closes_the_parents_live_view()
     {
         await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);
-        var token = await SignInAsync("anna", checking);
+        var token = await checking.SignInAsync(TestFamilies.ParentOf("anna"));
         var (parent, _) = await ConnectParentAsync("anna", checking, token);
         var closed = new TaskCompletionSource();
         parent.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
@@ -111,18 +111,11 @@ public sealed class HubAccessTests() : GatewayTestBed
         Assert.Empty(await Redis.KeysAsync($"*{token}*")); // only its fingerprint is kept
     }
 
-    private static async Task<string> SignInAsync(string child, GatewayHost gateway)
-    {
-        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode });
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
-    }
-
     private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child, GatewayHost? gateway = null,
         string? token = null)
     {
         gateway ??= Gateway;
-        token ??= await SignInAsync(child, gateway);
+        token ??= await gateway.SignInAsync(TestFamilies.ParentOf(child));
         var heard = new ConcurrentQueue<TranscriptLine>();
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(gateway.BaseAddress, TranscriptHub.Path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))

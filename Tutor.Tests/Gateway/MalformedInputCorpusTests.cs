@@ -14,33 +14,11 @@ namespace Tutor.Tests.Gateway;
 /// the error (and, where the protocol says so, the close) docs/device-protocol.md lists for it, within a moment, and a
 /// normal push-to-talk turn on a fresh connection works after every burst.
 /// </summary>
-public sealed class MalformedInputCorpusTests : IAsyncLifetime
+public sealed class MalformedInputCorpusTests() : TurnTestBed
 {
     private const int Bursts = 10;
     private const int FramesPerBurst = 30;
     private static readonly TimeSpan Answer = TimeSpan.FromSeconds(5);
-
-    private readonly RedisServer _redis = new();
-    private readonly OpenAiStandIn _openAi = new();
-    private GatewayHost _gateway = null!;
-    private WorkerHost _worker = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        await _openAi.InitializeAsync();
-        _gateway = new GatewayHost(_redis);
-        _worker = new WorkerHost(_redis, _openAi);
-        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        await _gateway.DisposeAsync();
-        await _openAi.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
 
     [Fact]
     public async Task Every_malformed_frame_gets_its_documented_error_and_a_normal_turn_works_after_each_burst()
@@ -49,14 +27,14 @@ public sealed class MalformedInputCorpusTests : IAsyncLifetime
         var answered = 0;
         for (var burst = 0; burst < Bursts; burst++)
         {
-            await using (var device = await _gateway.ConnectDeviceAsync("corpus-child"))
+            await using (var device = await Gateway.ConnectDeviceAsync("corpus-child"))
             {
                 for (var i = 0; i < FramesPerBurst; i++)
                 {
                     var (frame, binary, code) = MalformedFrame(random);
                     using var timeout = new CancellationTokenSource(Answer);
                     await device.Socket.SendAsync(frame, binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, timeout.Token);
-                    var error = await NextMessageAsync(device, timeout.Token, $"burst {burst} frame {i} ({Describe(frame, binary)})");
+                    var error = await device.NextMessageAsync(timeout.Token, $"burst {burst} frame {i} ({Describe(frame, binary)})");
                     Assert.True((DeviceMessageTypes.Error, code) == (error.Type, error.Code),
                         $"burst {burst} frame {i} ({Describe(frame, binary)}): expected {code}, got {error.Type} {error.Code}");
                     answered++;
@@ -78,7 +56,7 @@ public sealed class MalformedInputCorpusTests : IAsyncLifetime
     {
         for (var round = 0; round < 3; round++)
         {
-            await using var device = await _gateway.ConnectDeviceAsync("closing-child", DeviceProfile.Plain);
+            await using var device = await Gateway.ConnectDeviceAsync("closing-child", DeviceProfile.Plain);
             using var timeout = new CancellationTokenSource(Answer);
             var frame = input switch
             {
@@ -91,7 +69,7 @@ public sealed class MalformedInputCorpusTests : IAsyncLifetime
 
             if (code is not null)
             {
-                var error = await NextMessageAsync(device, timeout.Token);
+                var error = await device.NextMessageAsync(timeout.Token);
                 Assert.Equal((DeviceMessageTypes.Error, code), (error.Type, error.Code));
             }
             // A text frame that is not UTF-8 fails the connection at the WebSocket layer itself (RFC 6455 §8.1): no error frame.
@@ -104,7 +82,7 @@ public sealed class MalformedInputCorpusTests : IAsyncLifetime
     [Fact]
     public async Task Malformed_handshakes_get_a_clear_http_error_and_the_gateway_serves_on()
     {
-        var token = _gateway.Families.Child("handshake-child");
+        var token = Gateway.Families.Child("handshake-child");
         var random = new Random(7);
         var handshakes = new List<(string Path, string? Authorization, int Status)>
         {
@@ -134,7 +112,7 @@ public sealed class MalformedInputCorpusTests : IAsyncLifetime
 
         foreach (var (path, authorization, status) in handshakes)
         {
-            var (answered, body) = await RawUpgrade.RequestAsync(_gateway.BaseAddress, path, authorization);
+            var (answered, body) = await RawUpgrade.RequestAsync(Gateway.BaseAddress, path, authorization);
             Assert.True(status == answered, $"{path} with '{authorization}': expected {status}, got {answered} {body}");
             if (status >= 400) Assert.Contains("\"detail\"", body); // a problem+json that says what is wrong
         }
@@ -144,8 +122,8 @@ public sealed class MalformedInputCorpusTests : IAsyncLifetime
     private async Task AssertANormalTurnWorksAsync(string when, string child = "corpus-child")
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var device = await _gateway.ConnectDeviceAsync(child, cancellationToken: timeout.Token);
-        _openAi.NextTranscripts.Enqueue($"hello again {when}");
+        await using var device = await Gateway.ConnectDeviceAsync(child, cancellationToken: timeout.Token);
+        OpenAi.NextTranscripts.Enqueue($"hello again {when}");
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromMilliseconds(800)), timeout.Token);
         var reply = await device.ListenForReplyAsync(timeout.Token);
         Assert.True(reply.Error is null, $"{when}: {reply.Error}");
@@ -195,14 +173,4 @@ public sealed class MalformedInputCorpusTests : IAsyncLifetime
 
     private static string Describe(byte[] frame, bool binary) =>
         binary ? $"{frame.Length} binary bytes" : Encoding.UTF8.GetString(frame)[..Math.Min(60, Encoding.UTF8.GetString(frame).Length)];
-
-    private static async Task<DeviceMessage> NextMessageAsync(DeviceClient device, CancellationToken cancellationToken, string? what = null)
-    {
-        while (true)
-        {
-            var frame = await device.ReceiveAsync(cancellationToken);
-            Assert.True(frame is not null, $"{what}: closed with {device.CloseStatus}");
-            if (frame.Text is not null) return TutorJson.TryDeserialize<DeviceMessage>(frame.Text)!;
-        }
-    }
 }

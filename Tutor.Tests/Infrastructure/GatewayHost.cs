@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -45,6 +48,23 @@ public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
     /// <summary>Connects a device of <paramref name="userId"/> (made a child of the test families) with its secret.</summary>
     public Task<DeviceClient> ConnectDeviceAsync(string userId, DeviceProfile? profile = null, CancellationToken cancellationToken = default) =>
         DeviceClient.ConnectAsync(BaseAddress, userId, Families.Child(userId), profile ?? DeviceProfile.Pcm16, cancellationToken);
+
+    /// <summary>Signs a parent in through the local sign-in and returns their token.</summary>
+    public async Task<string> SignInAsync(string parentId, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = parentId, passcode = TestFamilies.Passcode }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>An HTTP client of this gateway carrying the signed-in parent's token.</summary>
+    public async Task<HttpClient> ParentClientAsync(string parentId, CancellationToken cancellationToken = default)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInAsync(parentId, cancellationToken));
+        return http;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

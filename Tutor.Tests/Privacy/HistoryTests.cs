@@ -11,38 +11,16 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.Privacy;
 
 /// <summary>A child's conversation history as the parents' page reads and deletes it, with a real turn running meanwhile.</summary>
-public sealed class HistoryTests : IAsyncLifetime
+public sealed class HistoryTests() : TurnTestBed
 {
-    private readonly RedisServer _redis = new();
-    private readonly OpenAiStandIn _openAi = new();
-    private GatewayHost _gateway = null!;
-    private WorkerHost _worker = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        await _openAi.InitializeAsync();
-        _gateway = new GatewayHost(_redis);
-        _worker = new WorkerHost(_redis, _openAi);
-        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        await _gateway.DisposeAsync();
-        await _openAi.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_history_pages_from_a_line_id_and_a_malformed_one_is_a_400()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var device = await _gateway.ConnectDeviceAsync("paged-child", cancellationToken: timeout.Token);
+        await using var device = await Gateway.ConnectDeviceAsync("paged-child", cancellationToken: timeout.Token);
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromMilliseconds(800)), timeout.Token);
         await device.ListenForReplyAsync(timeout.Token);
-        using var parent = await SignInAsync("paged-child", timeout.Token);
+        using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("paged-child"), timeout.Token);
 
         var lines = await HistoryAsync(parent, "paged-child", "", timeout.Token);
         var after = await HistoryAsync(parent, "paged-child", $"?after={lines[0].GetProperty("id").GetString()}", timeout.Token);
@@ -58,16 +36,16 @@ public sealed class HistoryTests : IAsyncLifetime
     public async Task Deleting_history_while_a_turn_runs_leaves_nothing_of_that_turn_either()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await using var device = await _gateway.ConnectDeviceAsync("erased-child", cancellationToken: timeout.Token);
+        await using var device = await Gateway.ConnectDeviceAsync("erased-child", cancellationToken: timeout.Token);
         var pcm = TestAudio.Utterance(TimeSpan.FromMilliseconds(800));
         await device.SpeakAsync(pcm, timeout.Token);
         await device.ListenForReplyAsync(timeout.Token);
-        using var parent = await SignInAsync("erased-child", timeout.Token);
+        using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("erased-child"), timeout.Token);
         Assert.NotEmpty(await HistoryAsync(parent, "erased-child", "", timeout.Token));
 
         // The next turn is slow to speak; the parent deletes the history once the child's words are known.
-        _openAi.SpeechDelay = TimeSpan.FromSeconds(1);
-        await using var events = await PubSubRecorder.StartAsync(_redis.Connection, RedisChannel.Literal(Channels.Responses(device.SessionId)));
+        OpenAi.SpeechDelay = TimeSpan.FromSeconds(1);
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(device.SessionId)));
         await device.SpeakAsync(pcm, timeout.Token);
         await events.WaitForAsync(m => m.Any(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)?.Type == SessionEventTypes.Transcript), TimeSpan.FromSeconds(20));
         var deleted = await parent.DeleteAsync("/api/children/erased-child/history", timeout.Token);
@@ -76,19 +54,9 @@ public sealed class HistoryTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Empty(await HistoryAsync(parent, "erased-child", "", timeout.Token));
-        var progress = TutorJson.TryDeserialize<ChildProgress>(await _redis.Database.StringGetAsync(RedisKeys.ChildProgress("erased-child")))!;
+        var progress = TutorJson.TryDeserialize<ChildProgress>(await Redis.Database.StringGetAsync(RedisKeys.ChildProgress("erased-child")))!;
         Assert.Empty(progress.Recent);
         Assert.NotNull(progress.LessonId); // the lesson's place is kept: only the conversation is gone
-    }
-
-    private async Task<HttpClient> SignInAsync(string child, CancellationToken cancellationToken)
-    {
-        var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString());
-        return http;
     }
 
     private static async Task<List<JsonElement>> HistoryAsync(HttpClient parent, string child, string query, CancellationToken cancellationToken) =>

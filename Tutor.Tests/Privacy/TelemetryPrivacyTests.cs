@@ -13,47 +13,30 @@ namespace Tutor.Tests.Privacy;
 /// What leaves the services as telemetry — every exported span and log record of the gateway and a worker, under their
 /// shipped logging configuration — holds ids, lengths and timings, never a child's words or anyone's secret.
 /// </summary>
-public sealed class TelemetryPrivacyTests : IAsyncLifetime
+public sealed class TelemetryPrivacyTests : TurnTestBed
 {
     private const string ChildSaid = "my secret password is purple platypus";
 
-    private readonly RedisServer _redis = new();
-    private readonly OpenAiStandIn _openAi = new();
-    private readonly ExportedTelemetry _gatewayTelemetry = new();
-    private readonly ExportedTelemetry _workerTelemetry = new();
-    private GatewayHost _gateway = null!;
-    private WorkerHost _worker = null!;
+    private static readonly ExportedTelemetry GatewayTelemetry = new();
+    private static readonly ExportedTelemetry WorkerTelemetry = new();
 
-    public async Task InitializeAsync()
+    // Request logging on, as a developer chasing a problem turns it on: it must not record secrets either.
+    public TelemetryPrivacyTests() : base(new Dictionary<string, string> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information" },
+        GatewayTelemetry.AddTo, WorkerTelemetry.AddTo)
     {
-        await _redis.InitializeAsync();
-        await _openAi.InitializeAsync();
-        // Request logging on, as a developer chasing a problem turns it on: it must not record secrets either.
-        _gateway = new GatewayHost(_redis, new Dictionary<string, string> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information" },
-            services: _gatewayTelemetry.AddTo);
-        _worker = new WorkerHost(_redis, _openAi, services: _workerTelemetry.AddTo);
-        await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        await _gateway.DisposeAsync();
-        await _openAi.DisposeAsync();
-        await _redis.DisposeAsync();
     }
 
     [Fact]
     public async Task A_turn_leaves_no_words_and_no_secrets_in_exported_spans_or_logs()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var deviceToken = _gateway.Families.Child("quiet-child");
-        var parentToken = await SignInParentAsync("quiet-child", timeout.Token);
+        var deviceToken = Gateway.Families.Child("quiet-child");
+        var parentToken = await Gateway.SignInAsync(TestFamilies.ParentOf("quiet-child"), timeout.Token);
 
         // The parent follows as the page does: over a WebSocket whose token travels in the query string (browsers
         // cannot set headers on WebSockets), speaking SignalR's JSON protocol.
         using var parent = new ClientWebSocket();
-        await parent.ConnectAsync(new UriBuilder(_gateway.BaseAddress)
+        await parent.ConnectAsync(new UriBuilder(Gateway.BaseAddress)
         {
             Scheme = "ws",
             Path = TranscriptHub.Path,
@@ -64,9 +47,9 @@ public sealed class TelemetryPrivacyTests : IAsyncLifetime
         await ReceiveHubUntilAsync(parent, """"invocationId":"1"""", timeout.Token);
 
         // The device, too, presents its secret in the query string.
-        await using var device = await DeviceClient.ConnectAsync(_gateway.BaseAddress, "quiet-child", deviceToken, DeviceProfile.Pcm16,
+        await using var device = await DeviceClient.ConnectAsync(Gateway.BaseAddress, "quiet-child", deviceToken, DeviceProfile.Pcm16,
             timeout.Token, tokenInQuery: true);
-        _openAi.NextTranscripts.Enqueue(ChildSaid);
+        OpenAi.NextTranscripts.Enqueue(ChildSaid);
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(1)), timeout.Token);
         var reply = await device.ListenForReplyAsync(timeout.Token);
         await ReceiveHubUntilAsync(parent, ChildSaid, timeout.Token); // the parent saw the child's words
@@ -76,11 +59,11 @@ public sealed class TelemetryPrivacyTests : IAsyncLifetime
         // The turn happened and was recorded, so an empty capture cannot pass.
         Assert.Equal(ChildSaid, reply.Heard);
         Assert.NotEmpty(reply.Sentences);
-        var exported = _gatewayTelemetry.All.Concat(_workerTelemetry.All).ToList();
-        Assert.Contains(_gatewayTelemetry.Spans, s => s.Contains("/ws/"));
-        Assert.Contains(_gatewayTelemetry.Spans, s => s.Contains(TranscriptHub.Path));
-        Assert.Contains(_gatewayTelemetry.Logs, l => l.Contains("Microsoft.AspNetCore"));
-        Assert.Contains(_workerTelemetry.Logs, l => l.Contains($"{ChildSaid.Length} characters"));
+        var exported = GatewayTelemetry.All.Concat(WorkerTelemetry.All).ToList();
+        Assert.Contains(GatewayTelemetry.Spans, s => s.Contains("/ws/"));
+        Assert.Contains(GatewayTelemetry.Spans, s => s.Contains(TranscriptHub.Path));
+        Assert.Contains(GatewayTelemetry.Logs, l => l.Contains("Microsoft.AspNetCore"));
+        Assert.Contains(WorkerTelemetry.Logs, l => l.Contains($"{ChildSaid.Length} characters"));
 
         string[] secrets = [deviceToken, Uri.EscapeDataString(deviceToken), parentToken, "platypus", .. reply.Sentences.Where(s => s.Length > 12)];
         foreach (var secret in secrets)
@@ -103,13 +86,5 @@ public sealed class TelemetryPrivacyTests : IAsyncLifetime
             if (result.MessageType == WebSocketMessageType.Close) throw new WebSocketException($"The hub closed: {result.CloseStatusDescription}");
             received.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
         }
-    }
-
-    private async Task<string> SignInParentAsync(string child, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = _gateway.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf(child), passcode = TestFamilies.Passcode }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
     }
 }

@@ -83,7 +83,7 @@ public sealed class OfflineLessonTests : WorkerTestBed
         Assert.Contains(turns[^1], answered); // the newest is always answered
         Assert.Equal(4, endings.Select(e => e.TurnId).Distinct().Count()); // each turn ended once
         // Whichever ran first, a superseded turn is older than one that was answered after it.
-        Assert.All(endings.Where(e => e.Type == SessionEventTypes.Error), e => Assert.True(turns.IndexOf(e.TurnId!) < turns.IndexOf(answered[^1])));
+        Assert.All(endings.Where(e => e.Type == SessionEventTypes.Error), e => Assert.True(turns.IndexOf(e.TurnId!) < turns.IndexOf(answered[^1]!)));
 
         // Each answered turn read the progress the one before it wrote: none lost to an overlap.
         var progress = await Redis.LoadProgressAsync("twins-mum");

@@ -10,41 +10,8 @@ namespace Tutor.Workers.Turns;
 /// </summary>
 public sealed class AbortListener(IConnectionMultiplexer redis, TurnCancellations turns, ILogger<AbortListener> logger) : BackgroundService
 {
-    private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var channel = RedisChannel.Literal(Channels.TurnAborts);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await redis.GetSubscriber().SubscribeAsync(channel, (_, message) => Abort(message));
-                break;
-            }
-            catch (Exception ex) when (ex.IsRedisFailure())
-            {
-                RedisFailures.Record(logger, ex, "subscribing to aborts");
-                await Task.Delay(Backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        try
-        {
-            await redis.GetSubscriber().UnsubscribeAsync(channel);
-        }
-        catch (Exception ex) when (ex.IsRedisFailure())
-        {
-            logger.LogDebug(ex, "Unsubscribing from {Channel} failed", Channels.TurnAborts);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        redis.ListenUntilStoppedAsync(Channels.TurnAborts, Abort, logger, stoppingToken);
 
     private void Abort(RedisValue message)
     {
