@@ -29,8 +29,21 @@ try
             ? await File.ReadAllBytesAsync(options.InputPath, timeout.Token)
             : ToDevicePcm(WavFile.ReadPcm16(await File.ReadAllBytesAsync(options.InputPath, timeout.Token)), options.InputPath);
 
-    Console.WriteLine($"Connecting to {options.Gateway} as user '{options.UserId}' ({options.Profile.Format}, {options.TurnTaking})…");
-    await using var device = await DeviceClient.ConnectAsync(options.Gateway, options.UserId, options.Token, options.Profile, timeout.Token);
+    var paired = options.SecretFile is { } secretFile ? await PairedDevice.LoadAsync(secretFile, timeout.Token) : null;
+    if (options.Pair)
+    {
+        Console.WriteLine($"Pairing with {options.Gateway}…");
+        paired = await DevicePairing.PairAsync(options.Gateway, options.Profile,
+            code => Console.Out.WriteLineAsync($"Pairing code: {code} — enter it on the parents' page (Devices → Pair a device)."),
+            spoken => Console.Out.WriteLineAsync($"device says: {spoken}"),
+            timeout.Token);
+        await paired.SaveAsync(options.SecretFile!, timeout.Token);
+        Console.WriteLine($"Paired with '{paired.UserId}'; the secret is kept in {options.SecretFile}.");
+    }
+    var (userId, token) = paired is null ? (options.UserId, options.Token) : (paired.UserId, paired.Token);
+
+    Console.WriteLine($"Connecting to {options.Gateway} as user '{userId}' ({options.Profile.Format}, {options.TurnTaking})…");
+    await using var device = await DeviceClient.ConnectAsync(options.Gateway, userId, token, options.Profile, timeout.Token);
     Console.WriteLine($"Session {(device.SessionId.Length > 0 ? device.SessionId : "(plain mode: no hello)")}. Speaking {(options.Say is null ? options.InputPath : $"\"{options.Say}\"")} ({pcm.Length / 32000.0:0.0} s)…");
     await device.SpeakAsync(pcm, options.TurnTaking, realTime: true, timeout.Token);
     if (options.TurnTaking != TurnTaking.Manual)
@@ -59,7 +72,8 @@ try
     Console.WriteLine($"Saved the reply ({reply.Audio.Length / 32000.0:0.0} s) to {Path.GetFullPath(options.OutputPath)}");
     return 0;
 }
-catch (Exception ex) when (ex is IOException or InvalidDataException or System.Net.WebSockets.WebSocketException or OperationCanceledException)
+catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or System.Net.WebSockets.WebSocketException
+    or OperationCanceledException)
 {
     Console.Error.WriteLine($"Device simulator failed: {ex.Message}");
     return 1;

@@ -5,7 +5,7 @@ namespace Tutor.Device;
 /// <summary>The simulator's command line.</summary>
 public sealed record SimulatorOptions(
     Uri Gateway, string UserId, string Token, string? Say, string Voice, string InputPath, bool InputIsRawPcm, string OutputPath, TimeSpan Timeout,
-    DeviceProfile Profile, TurnTaking TurnTaking, TimeSpan? AbortAfter, bool Help)
+    DeviceProfile Profile, TurnTaking TurnTaking, TimeSpan? AbortAfter, bool Help, bool Pair = false, string? SecretFile = null)
 {
     public const string Usage = """
         Tutor.Device — an ESP32 device simulator speaking docs/device-protocol.md.
@@ -23,6 +23,10 @@ public sealed record SimulatorOptions(
           --abort-after SEC  interrupt the tutor after this many seconds of its reply
           --out FILE         where to save the reply as WAV (default: reply.wav)
           --timeout SEC      give up after this many seconds (default: 60)
+          --pair             pair first: ask for a code, print and speak it, wait until a parent enters it on the
+                             parents' page, keep the user id and secret in --secret-file, then talk as usual
+          --secret-file F    where a paired device keeps its user id and secret (default: ~/.tutor-device/secret);
+                             when it exists, it is used instead of --user and --token
         """;
 
     /// <summary>The demo family's device secret (Tutor.Gateway/families/demo.json): public, for local use only.</summary>
@@ -66,6 +70,8 @@ public sealed record SimulatorOptions(
             mode == TurnTaking.Plain ? DeviceProfile.Plain : new DeviceProfile(format),
             mode,
             abortAfter.Length > 0 ? TimeSpan.FromSeconds(double.Parse(abortAfter, System.Globalization.CultureInfo.InvariantCulture)) : null,
-            args.Contains("--help") || args.Contains("-h"));
+            args.Contains("--help") || args.Contains("-h"),
+            args.Contains("--pair"),
+            Value("--secret-file", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".tutor-device", "secret")));
     }
 }

@@ -5,6 +5,7 @@ using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Listening;
+using Tutor.Gateway.Pairing;
 using Tutor.Gateway.Proxies;
 using Tutor.Gateway.Sessions;
 using Tutor.Gateway.Utterances;
@@ -100,6 +101,8 @@ internal static class Extensions
 
         builder.AddFamilies();
         builder.AddProxies();
+        builder.AddValidatedOptions<PairingOptions>(PairingOptions.SectionName);
+        builder.Services.AddSingleton<PairingCodes>();
 
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton(sp =>

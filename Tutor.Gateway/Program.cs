@@ -1,6 +1,7 @@
 using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
+using Tutor.Gateway.Pairing;
 using Tutor.Gateway.Sessions;
 
 namespace Tutor.Gateway;
@@ -32,6 +33,7 @@ public sealed class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWebSockets();
+        app.MapPairingApi();
         app.MapDeviceApi();
         app.MapFamiliesApi();
         app.MapParentsApi();

@@ -33,6 +33,7 @@ internal static class Extensions
         builder.Services.AddHostedService<AbortListener>();
         builder.Services.AddSingleton<TurnRunner>();
         builder.Services.AddHostedService<TurnIntake>();
+        builder.Services.AddHostedService<Announcements.Announcer>();
 
         builder.Services.AddSingleton<OfflineEngineGate>();
         builder.AddValidatedOptions<LessonOptions>(LessonOptions.SectionName);

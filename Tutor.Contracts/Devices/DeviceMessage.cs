@@ -15,7 +15,10 @@ public sealed record DeviceMessage(
     string? Message = null,
     int? Version = null,
     string? Transport = null,
-    string? Reason = null)
+    string? Reason = null,
+    string? UserId = null,
+    string? Token = null,
+    int? ExpiresIn = null)
 {
     public const string WebSocketTransport = "websocket";
     public const int ProtocolVersion = 1;
@@ -31,6 +34,20 @@ public sealed record DeviceMessage(
     public static DeviceMessage SentenceStart(string text) => new(DeviceMessageTypes.Tts, State: TtsStates.SentenceStart, Text: text);
     public static DeviceMessage SpeakingStopped() => new(DeviceMessageTypes.Tts, State: TtsStates.Stop);
     public static DeviceMessage Error(string code, string message) => new(DeviceMessageTypes.Error, Code: code, Message: message);
+    public static DeviceMessage PairStart() => new(DeviceMessageTypes.Pair, State: PairStates.Start);
+    public static DeviceMessage PairCode(string code, int expiresInSeconds) => new(DeviceMessageTypes.Pair, State: PairStates.Code, Code: code, ExpiresIn: expiresInSeconds);
+    public static DeviceMessage Paired(string userId, string token) => new(DeviceMessageTypes.Pair, State: PairStates.Paired, UserId: userId, Token: token);
+}
+
+/// <summary>The <c>state</c> of a <c>pair</c> message (docs/device-protocol.md, "Pairing").</summary>
+public static class PairStates
+{
+    /// <summary>Device → server: give me a code (again).</summary>
+    public const string Start = "start";
+    /// <summary>Server → device: the code to speak and show, and how long it lives.</summary>
+    public const string Code = "code";
+    /// <summary>Server → device: a parent entered the code; here are the child's user id and this device's secret.</summary>
+    public const string Paired = "paired";
 }
 
 /// <summary>
@@ -58,6 +75,7 @@ public static class DeviceMessageTypes
     public const string Abort = "abort";
     public const string Stt = "stt";
     public const string Tts = "tts";
+    public const string Pair = "pair";
     public const string Error = "error";
 }
 
@@ -112,4 +130,6 @@ public static class DeviceErrorCodes
     public const string Replaced = "replaced";
     /// <summary>A parent revoked this device's secret; the connection is closed (1008) and the secret no longer works.</summary>
     public const string DeviceRevoked = "device_revoked";
+    /// <summary>The pairing code expired before a parent entered it; ask for a new one (the connection closes, 1000).</summary>
+    public const string PairingExpired = "pairing_expired";
 }

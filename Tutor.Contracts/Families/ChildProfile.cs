@@ -18,4 +18,4 @@ public sealed record ChildProfile(
 }
 
 /// <summary>One device's secret, as stored: only the SHA-256 of the secret, never the secret itself.</summary>
-public sealed record DeviceSecret(string Id, string Sha256, DateTimeOffset Created, bool Revoked = false);
+public sealed record DeviceSecret(string Id, string Sha256, DateTimeOffset Created, bool Revoked = false, string? Name = null);

@@ -28,6 +28,15 @@ public static class Channels
     /// </summary>
     public const string DeviceEvictions = "devices:evict";
 
+    /// <summary>
+    /// Things the gateway wants said to a device that are not a turn's reply — a pairing code (fields:
+    /// <see cref="AnnouncementFields"/>). One worker of the group <c>workers</c> speaks each, into the session's replies.
+    /// </summary>
+    public const string Announcements = "announcements:pending";
+
+    /// <summary>Wakes the workers when an announcement is queued (the queue is also looked at every few seconds).</summary>
+    public const string AnnouncementsWake = "announcements:wake";
+
     /// <summary>The prefix of the SignalR backplane's channels; gateway and workers must use the same one.</summary>
     public const string SignalRPrefix = "tutor-signalr";
 }

@@ -54,6 +54,9 @@ public static class RedisKeys
     /// <summary>Counts sign-in attempts at one account (<c>device:{user}</c>, <c>parent:{id}</c>) from one address within the limiter's window.</summary>
     public static string FailedSignIns(string address, string account) => $"auth-failures:{address}:{account}";
 
+    /// <summary>A device waiting to be paired (hash, fields <see cref="PairingFields"/>), by its six-digit code; expires with the code.</summary>
+    public static string Pairing(string code) => $"pairing:{code}";
+
     /// <summary>A parent's token signed out before it expired (by its SHA-256 fingerprint), kept until it would have expired.</summary>
     public static string SignedOutToken(string fingerprint) => $"auth:signed-out:{fingerprint}";
 

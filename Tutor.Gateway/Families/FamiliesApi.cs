@@ -43,7 +43,7 @@ public static class FamiliesApi
         var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
         return child is null
             ? NotYourChild()
-            : Results.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Created, s.Revoked)));
+            : Results.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Name, s.Created, s.Revoked)));
     }
 
     private static async Task<IResult> IssueDeviceAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, TimeProvider time,
@@ -147,5 +147,5 @@ public static class FamiliesApi
     public sealed record LocalSignInRequest(string? ParentId, string? Passcode);
     public sealed record LocalSignInResponse(string AccessToken, DateTimeOffset ExpiresAt);
     public sealed record IssuedDevice(string DeviceId, string Token);
-    public sealed record DeviceSummary(string DeviceId, DateTimeOffset Created, bool Revoked);
+    public sealed record DeviceSummary(string DeviceId, string? Name, DateTimeOffset Created, bool Revoked);
 }

@@ -38,18 +38,25 @@ public static class FirestoreDocument
                 {
                     ["mapValue"] = new JsonObject
                     {
-                        ["fields"] = new JsonObject
-                        {
-                            ["id"] = new JsonObject { ["stringValue"] = secret.Id },
-                            ["sha256"] = new JsonObject { ["stringValue"] = secret.Sha256 },
-                            ["created"] = new JsonObject { ["timestampValue"] = secret.Created.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) },
-                            ["revoked"] = new JsonObject { ["booleanValue"] = secret.Revoked },
-                        },
+                        ["fields"] = SecretFields(secret),
                     },
                 }).ToArray()),
             },
         },
     };
+
+    private static JsonObject SecretFields(DeviceSecret secret)
+    {
+        var fields = new JsonObject
+        {
+            ["id"] = new JsonObject { ["stringValue"] = secret.Id },
+            ["sha256"] = new JsonObject { ["stringValue"] = secret.Sha256 },
+            ["created"] = new JsonObject { ["timestampValue"] = secret.Created.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) },
+            ["revoked"] = new JsonObject { ["booleanValue"] = secret.Revoked },
+        };
+        if (secret.Name is not null) fields["name"] = new JsonObject { ["stringValue"] = secret.Name };
+        return fields;
+    }
 
     private static DeviceSecret? ToSecret(JsonNode? value)
     {
@@ -60,7 +67,7 @@ public static class FirestoreDocument
         var created = fields?["created"]?["timestampValue"]?.GetValue<string>() is { } timestamp
             ? DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture)
             : DateTimeOffset.MinValue;
-        return new DeviceSecret(id, hash, created, fields?["revoked"]?["booleanValue"]?.GetValue<bool>() ?? false);
+        return new DeviceSecret(id, hash, created, fields?["revoked"]?["booleanValue"]?.GetValue<bool>() ?? false, String(fields?["name"]));
     }
 
     private static string? String(JsonNode? value) => value?["stringValue"]?.GetValue<string>();

@@ -51,7 +51,7 @@ public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHos
                 var secrets = change(family.Children[index].ToProfile().DeviceSecrets);
                 family.Children[index] = family.Children[index] with
                 {
-                    DeviceSecrets = secrets.Select(s => new LocalDeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked)).ToList(),
+                    DeviceSecrets = secrets.Select(s => new LocalDeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked, s.Name)).ToList(),
                 };
                 var temporary = path + ".tmp";
                 await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(family, Format), cancellationToken);
@@ -107,7 +107,7 @@ public sealed record LocalChild(
     List<string>? Parents, List<LocalDeviceSecret>? DeviceSecrets)
 {
     public ChildProfile ToProfile() => new(Id, Name, Age, NativeLanguage, TargetLanguage, Level,
-        Parents ?? [], (DeviceSecrets ?? []).Select(s => new DeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked)).ToList());
+        Parents ?? [], (DeviceSecrets ?? []).Select(s => new DeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked, s.Name)).ToList());
 }
 
-public sealed record LocalDeviceSecret(string Id, string Sha256, DateTimeOffset Created, bool Revoked);
+public sealed record LocalDeviceSecret(string Id, string Sha256, DateTimeOffset Created, bool Revoked, string? Name = null);

@@ -27,14 +27,18 @@ public sealed class SignInThrottle(IConnectionMultiplexer redis, IOptions<Famili
     /// Counts one attempt (or failure) against (<paramref name="address"/>, <paramref name="account"/>) and says whether it
     /// is still within <see cref="FamiliesOptions.MaxFailedSignIns"/> for the window.
     /// </summary>
-    public async Task<bool> TryCountAsync(string address, string account, CancellationToken cancellationToken)
+    public Task<bool> TryCountAsync(string address, string account, CancellationToken cancellationToken) =>
+        TryCountAsync(address, account, options.Value.MaxFailedSignIns, options.Value.FailureWindow, cancellationToken);
+
+    /// <summary>The same with a limit of its own: <paramref name="limit"/> per <paramref name="window"/>.</summary>
+    public async Task<bool> TryCountAsync(string address, string account, int limit, TimeSpan window, CancellationToken cancellationToken)
     {
         var count = (long)await redis.GetDatabase().ScriptEvaluateAsync(Count, new
         {
             key = (RedisKey)RedisKeys.FailedSignIns(address, account),
-            window = (long)options.Value.FailureWindow.TotalMilliseconds,
+            window = (long)window.TotalMilliseconds,
         }).WaitAsync(cancellationToken);
-        return count <= options.Value.MaxFailedSignIns;
+        return count <= limit;
     }
 
     /// <summary>Takes back an attempt counted before its credentials were checked, once they turned out right.</summary>
