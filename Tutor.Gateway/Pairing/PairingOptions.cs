@@ -18,7 +18,7 @@ public sealed class PairingOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CodeWindow { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Codes one parent may try per <see cref="CodeWindow"/> (from one address) before being turned away.</summary>
+    /// <summary>Codes one parent account may try per <see cref="CodeWindow"/>, from any address, before being turned away.</summary>
     [Range(1, 1000)]
     public int MaxClaimAttempts { get; set; } = 10;
 
