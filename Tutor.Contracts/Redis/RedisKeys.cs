@@ -39,6 +39,9 @@ public static class RedisKeys
     /// <summary>What the child's device is doing now (online, listening, thinking, speaking), gone when it disconnects.</summary>
     public static string Presence(string userId) => $"presence:{userId}";
 
+    /// <summary>Each of a child's devices' state and last-seen time (hash, fields <see cref="DevicePresenceFields"/>).</summary>
+    public static string DevicePresence(string userId) => $"device-presence:{userId}";
+
     /// <summary>The timings of one turn (hash), for the debug view.</summary>
     public static string TurnTiming(string turnId) => $"turn-timing:{turnId}";
 

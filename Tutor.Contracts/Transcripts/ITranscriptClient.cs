@@ -10,7 +10,7 @@ public interface ITranscriptClient
 }
 
 /// <summary>What the child's device is doing: <c>offline</c>, <c>listening</c>, <c>thinking</c> or <c>speaking</c>.</summary>
-public sealed record DeviceStatus(string UserId, string State, DateTimeOffset At);
+public sealed record DeviceStatus(string UserId, string State, DateTimeOffset At, string? DeviceId = null);
 
 public static class DeviceStates
 {

@@ -100,9 +100,9 @@ public sealed class DeviceConnection
         _telemetry.ActiveSessions.Add(1);
         _logger.LogInformation("Device of user {UserId} connected as session {SessionId}", _session.UserId, _session.SessionId);
 
-        await _status.SetAsync(_session.UserId, DeviceStates.Listening);
+        await _status.SetAsync(_session.UserId, DeviceId, DeviceStates.Listening);
         var relay = Task.CompletedTask;
-        var keepAlive = _sessions.KeepAliveAsync(_session, connection.Token);
+        var keepAlive = Task.WhenAll(_sessions.KeepAliveAsync(_session, connection.Token), KeepSeenAsync(connection.Token));
         var idleWatch = WatchIdleAsync(connection, connection.Token);
         var turnWatch = WatchTurnsAsync(connection.Token);
         var close = new CloseReason(WebSocketCloseStatus.NormalClosure, "bye");
@@ -162,7 +162,7 @@ public sealed class DeviceConnection
             }
             await IgnoreRedisFailureAsync(() => _sessions.CloseAsync(_session));
         }
-        if (!_replaced) await _status.SetAsync(_session.UserId, DeviceStates.Offline);
+        if (!_replaced) await _status.SetAsync(_session.UserId, DeviceId, DeviceStates.Offline);
         _telemetry.ActiveSessions.Add(-1);
         _logger.LogInformation("Session {SessionId} closed ({Status} {Description})", _session.SessionId, close.Status, close.Description);
     }
@@ -347,7 +347,7 @@ public sealed class DeviceConnection
                 _logger.LogInformation("Utterance reached the maximum length and was cut; the rest continues as the next");
             }
             await _utterances.PublishAsync(_session, audioKey, utterance.Audio, cancellationToken);
-            await _status.SetAsync(_session.UserId, DeviceStates.Thinking);
+            await _status.SetAsync(_session.UserId, DeviceId, DeviceStates.Thinking);
         }
         catch (Exception ex) when (ex.IsRedisFailure())
         {
@@ -360,7 +360,7 @@ public sealed class DeviceConnection
     private Task OnSpeakingAsync(string turnId, string state)
     {
         if (state == DeviceStates.Speaking) TurnTimingFields.Mark(_redis.GetDatabase(), turnId, TurnTimingFields.FirstAudioSent);
-        return _status.SetAsync(_session.UserId, state);
+        return _status.SetAsync(_session.UserId, DeviceId, state);
     }
 
     /// <summary>
@@ -398,6 +398,13 @@ public sealed class DeviceConnection
         {
             // The connection ended meanwhile.
         }
+    }
+
+    /// <summary>Tells the parents' list of devices this one is still here, as often as the session record is refreshed.</summary>
+    private async Task KeepSeenAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_sessions.RefreshInterval);
+        while (await timer.WaitForNextTickAsync(cancellationToken)) await _status.TouchAsync(_session.UserId, DeviceId);
     }
 
     /// <summary>Closes a connection that has sent nothing for <see cref="DeviceOptions.IdleTimeout"/>.</summary>
@@ -442,7 +449,7 @@ public sealed class DeviceConnection
             // Redis may be what is failing: the watch does not wait for it before looking at the next turns.
             _ = Task.Run(async () =>
             {
-                await _status.SetAsync(_session.UserId, DeviceStates.Listening);
+                await _status.SetAsync(_session.UserId, DeviceId, DeviceStates.Listening);
                 await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, overdue, CancellationToken.None));
             }, CancellationToken.None);
         }

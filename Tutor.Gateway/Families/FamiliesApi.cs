@@ -4,6 +4,8 @@ using Tutor.Contracts;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Families;
 using Tutor.Gateway.Devices;
+using Tutor.Contracts.Transcripts;
+using Tutor.Gateway.Sessions;
 
 namespace Tutor.Gateway.Families;
 
@@ -31,6 +33,7 @@ public static class FamiliesApi
         children.MapGet("/devices", ListDevicesAsync);
         children.MapPost("/devices", IssueDeviceAsync);
         children.MapDelete("/devices/{deviceId}", RevokeDeviceAsync);
+        children.MapPatch("/devices/{deviceId}", RenameDeviceAsync);
         children.MapGet("/progress", ProgressAsync);
 
         app.MapPost("/api/auth/local", SignInLocallyAsync);
@@ -38,12 +41,28 @@ public static class FamiliesApi
         return app;
     }
 
-    private static async Task<IResult> ListDevicesAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, CancellationToken cancellationToken)
+    private static async Task<IResult> ListDevicesAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, DeviceStatusBoard status,
+        CancellationToken cancellationToken)
     {
         var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
-        return child is null
-            ? NotYourChild()
-            : Results.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Name, s.Created, s.Revoked)));
+        if (child is null) return NotYourChild();
+        var presence = await status.GetDevicesAsync(userId, child.DeviceSecrets.Select(s => s.Id));
+        return Results.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Name, s.Created, s.Revoked,
+            s.Revoked ? DeviceStates.Offline : presence[s.Id].State, presence[s.Id].LastSeen)));
+    }
+
+    /// <summary>Names a device ("Bedroom", "Grandma's"): 1 to 40 characters.</summary>
+    private static async Task<IResult> RenameDeviceAsync(string userId, string deviceId, RenameDeviceRequest request, ClaimsPrincipal parent,
+        ProfileStore profiles, CancellationToken cancellationToken)
+    {
+        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
+        if (child is null) return NotYourChild();
+        if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length is < 1 or > 40) return Results.Problem("A device's name is 1 to 40 characters.", statusCode: StatusCodes.Status400BadRequest);
+
+        await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => [.. secrets.Select(s => s.Id == deviceId ? s with { Name = name } : s)], cancellationToken);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> IssueDeviceAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, TimeProvider time,
@@ -147,5 +166,6 @@ public static class FamiliesApi
     public sealed record LocalSignInRequest(string? ParentId, string? Passcode);
     public sealed record LocalSignInResponse(string AccessToken, DateTimeOffset ExpiresAt);
     public sealed record IssuedDevice(string DeviceId, string Token);
-    public sealed record DeviceSummary(string DeviceId, string? Name, DateTimeOffset Created, bool Revoked);
+    public sealed record DeviceSummary(string DeviceId, string? Name, DateTimeOffset Created, bool Revoked, string State, DateTimeOffset? LastSeen);
+    public sealed record RenameDeviceRequest(string? Name);
 }

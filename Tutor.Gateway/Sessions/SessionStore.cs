@@ -27,6 +27,9 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
         };
     }
 
+    /// <summary>How often a connected session's record is refreshed.</summary>
+    public TimeSpan RefreshInterval => options.Value.RefreshInterval;
+
     /// <summary>How long a turn may go without a word from the workers (<see cref="SessionRecordOptions.TurnDeadline"/>).</summary>
     public TimeSpan TurnDeadline => options.Value.TurnDeadline;
 
