@@ -36,6 +36,7 @@ public sealed class Program
         app.MapPairingApi();
         app.MapDeviceApi();
         app.MapFamiliesApi();
+        app.MapChildrenApi();
         app.MapParentsApi();
         app.MapDebugApi();
         // A parent whose token expires is disconnected then, not when they next reconnect.

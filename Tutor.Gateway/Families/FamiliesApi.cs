@@ -17,19 +17,7 @@ public static class FamiliesApi
     /// </summary>
     public static IEndpointRouteBuilder MapFamiliesApi(this IEndpointRouteBuilder app)
     {
-        var children = app.MapGroup("/api/children/{userId}").RequireAuthorization().AddEndpointFilter(async (context, next) =>
-        {
-            try
-            {
-                return await next(context);
-            }
-            catch (ProfileSourceUnavailableException ex)
-            {
-                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FamiliesApi))
-                    .LogError(ex, "The profile source did not answer");
-                return Results.Problem("The family service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-        });
+        var children = app.MapGroup("/api/children/{userId}").RequireAuthorization().AnswersProfileSourceOutages();
         children.MapGet("/devices", ListDevicesAsync);
         children.MapPost("/devices", IssueDeviceAsync);
         children.MapDelete("/devices/{deviceId}", RevokeDeviceAsync);

@@ -27,6 +27,32 @@ public static class FirestoreDocument
             Array(fields[DeviceSecretsField]).Select(ToSecret).OfType<DeviceSecret>().ToList());
     }
 
+    /// <summary>The fields a parent edits on the page, which a PATCH with this update mask replaces.</summary>
+    public static readonly string[] EditableFields = ["name", "age", "nativeLanguage", "targetLanguage", "level"];
+
+    /// <summary>The <c>fields</c> of a child's document: the editable ones, and with <paramref name="whole"/> its parents and (no) devices too.</summary>
+    public static JsonObject ProfileFields(ChildProfile child, bool whole)
+    {
+        static JsonObject Text(string? value) => value is null ? new JsonObject { ["nullValue"] = null } : new JsonObject { ["stringValue"] = value };
+        var fields = new JsonObject
+        {
+            ["name"] = Text(child.Name),
+            ["age"] = child.Age is { } age ? new JsonObject { ["integerValue"] = age.ToString(CultureInfo.InvariantCulture) } : new JsonObject { ["nullValue"] = null },
+            ["nativeLanguage"] = Text(child.NativeLanguage),
+            ["targetLanguage"] = Text(child.TargetLanguage),
+            ["level"] = Text(child.Level),
+        };
+        if (whole)
+        {
+            fields["parents"] = new JsonObject
+            {
+                ["arrayValue"] = new JsonObject { ["values"] = new JsonArray(child.Parents.Select(p => (JsonNode)Text(p)).ToArray()) },
+            };
+            foreach (var (name, value) in DeviceSecretsFields(child.DeviceSecrets)) fields[name] = value!.DeepClone();
+        }
+        return fields;
+    }
+
     /// <summary>The <c>fields</c> of a PATCH that replaces the device secrets.</summary>
     public static JsonObject DeviceSecretsFields(IReadOnlyList<DeviceSecret> secrets) => new()
     {

@@ -77,6 +77,29 @@ public sealed class FirestoreProfileSource(HttpClient http, FirestoreAuthorizati
         }
     }
 
+    public async Task<ChildProfile> SaveChildAsync(ChildProfile child, bool create, CancellationToken cancellationToken)
+    {
+        // A new document only where none is (exists=false); an edit only of one that is (exists=true), and only its
+        // editable fields: the parents and devices are not the page's to overwrite.
+        var query = create
+            ? "currentDocument.exists=false"
+            : string.Join("&", FirestoreDocument.EditableFields.Select(f => $"updateMask.fieldPaths={f}").Append("currentDocument.exists=true"));
+        using var write = await RequestAsync(HttpMethod.Patch, new Uri($"{DocumentUri(child.UserId)}?{query}"), cancellationToken);
+        write.Content = JsonContent.Create(new JsonObject { ["fields"] = FirestoreDocument.ProfileFields(child, whole: create) });
+        using var written = await SendAsync(write, cancellationToken);
+        EnsureSuccess(written);
+        var document = await written.Content.ReadFromJsonAsync<JsonNode>(cancellationToken)
+            ?? throw new ProfileSourceUnavailableException("Firestore returned an empty document.");
+        return FirestoreDocument.ToProfile(child.UserId, document);
+    }
+
+    public async Task DeleteChildAsync(string userId, CancellationToken cancellationToken)
+    {
+        using var delete = await RequestAsync(HttpMethod.Delete, DocumentUri(userId), cancellationToken);
+        using var deleted = await SendAsync(delete, cancellationToken);
+        if (deleted.StatusCode != HttpStatusCode.NotFound) EnsureSuccess(deleted);
+    }
+
     private Uri DocumentUri(string userId)
     {
         var firebase = options.Value;

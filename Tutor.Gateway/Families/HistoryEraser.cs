@@ -7,9 +7,10 @@ using Tutor.Contracts.Redis;
 namespace Tutor.Gateway.Families;
 
 /// <summary>
-/// Deletes a child's conversation: the history the parents see and the recent turns kept for the tutor's context. It
-/// takes the child's turn lock first, as a worker does for a turn, so a turn under way finishes (and writes its lines)
-/// before the deletion, never after it: nothing said before the parent pressed "delete" survives it.
+/// Deletes a child's conversation: the history the parents see and the recent turns kept for the tutor's context — or,
+/// for a child who is deleted, everything Tutor keeps of them in Redis. It takes the child's turn lock first, as a
+/// worker does for a turn, so a turn under way finishes (and writes its lines) before the deletion, never after it:
+/// nothing said before the parent pressed "delete" survives it.
 /// </summary>
 public sealed class HistoryEraser(IConnectionMultiplexer redis)
 {
@@ -20,7 +21,12 @@ public sealed class HistoryEraser(IConnectionMultiplexer redis)
     private static readonly TimeSpan Hold = TimeSpan.FromSeconds(10);
 
     /// <summary>Deletes the child's conversation; false when a turn held the child for longer than <see cref="MaxWait"/>.</summary>
-    public async Task<bool> EraseAsync(string userId, CancellationToken cancellationToken)
+    public Task<bool> EraseAsync(string userId, CancellationToken cancellationToken) => EraseAsync(userId, everything: false, cancellationToken);
+
+    /// <summary>Deletes all Tutor keeps of the child in Redis: progress, history, presence.</summary>
+    public Task<bool> EraseChildAsync(string userId, CancellationToken cancellationToken) => EraseAsync(userId, everything: true, cancellationToken);
+
+    private async Task<bool> EraseAsync(string userId, bool everything, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
         var lockKey = RedisKeys.ChildTurnLock(userId);
@@ -41,6 +47,12 @@ public sealed class HistoryEraser(IConnectionMultiplexer redis)
 
         try
         {
+            if (everything)
+            {
+                await db.KeyDeleteAsync([RedisKeys.History(userId), RedisKeys.ChildProgress(userId), RedisKeys.Presence(userId),
+                    RedisKeys.DevicePresence(userId)]).WaitAsync(cancellationToken);
+                return true;
+            }
             await db.KeyDeleteAsync(RedisKeys.History(userId)).WaitAsync(cancellationToken);
             var progress = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
             if (!progress.IsNullOrEmpty)

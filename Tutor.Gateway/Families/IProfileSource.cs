@@ -17,6 +17,15 @@ public interface IProfileSource
     /// </summary>
     Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds a child (<paramref name="child"/> with its parents and no devices), or changes an existing one's name, age,
+    /// languages and level (its parents and devices stay as they are); returns the profile as saved.
+    /// </summary>
+    Task<ChildProfile> SaveChildAsync(ChildProfile child, bool create, CancellationToken cancellationToken);
+
+    /// <summary>Removes the child's profile; nothing happens when there is none.</summary>
+    Task DeleteChildAsync(string userId, CancellationToken cancellationToken);
 }
 
 /// <summary>The profile source could not answer (down, slow, refusing): not the same as "no such user".</summary>

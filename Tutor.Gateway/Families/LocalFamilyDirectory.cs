@@ -37,13 +37,11 @@ public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHos
         return null;
     }
 
-    public async Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
-        CancellationToken cancellationToken)
-    {
-        await _writing.WaitAsync(cancellationToken);
-        try
+    public Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
+        CancellationToken cancellationToken) =>
+        WriteAsync(async families =>
         {
-            foreach (var (path, family) in await ReadAllAsync(cancellationToken))
+            foreach (var (path, family) in families)
             {
                 var index = family.Children.FindIndex(c => c.Id == userId);
                 if (index < 0) continue;
@@ -53,17 +51,75 @@ public sealed class LocalFamilyDirectory(IOptions<FamiliesOptions> options, IHos
                 {
                     DeviceSecrets = secrets.Select(s => new LocalDeviceSecret(s.Id, s.Sha256, s.Created, s.Revoked, s.Name)).ToList(),
                 };
-                var temporary = path + ".tmp";
-                await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(family, Format), cancellationToken);
-                File.Move(temporary, path, overwrite: true);
+                await SaveAsync(path, family, cancellationToken);
                 return family.Children[index].ToProfile();
             }
             throw new InvalidOperationException($"No family file lists the child '{userId}'.");
+        }, cancellationToken);
+
+    public Task<ChildProfile> SaveChildAsync(ChildProfile child, bool create, CancellationToken cancellationToken) =>
+        WriteAsync(async families =>
+        {
+            foreach (var (path, family) in families)
+            {
+                var index = family.Children.FindIndex(c => c.Id == child.UserId);
+                if (index < 0) continue;
+                if (create) throw new InvalidOperationException($"The child '{child.UserId}' exists already.");
+                family.Children[index] = family.Children[index] with
+                {
+                    Name = child.Name, Age = child.Age, NativeLanguage = child.NativeLanguage, TargetLanguage = child.TargetLanguage, Level = child.Level,
+                };
+                await SaveAsync(path, family, cancellationToken);
+                return family.Children[index].ToProfile();
+            }
+            if (!create) throw new InvalidOperationException($"No family file lists the child '{child.UserId}'.");
+
+            // A new child joins the family file of its first parent (one is made for a parent who has none yet).
+            var parentId = child.Parents[0];
+            var (home, homeFamily) = families.FirstOrDefault(f => f.Family.Parents.Any(p => p.Id == parentId)
+                || f.Family.Children.Any(c => c.Parents?.Contains(parentId) == true));
+            if (homeFamily is null)
+            {
+                home = Path.Combine(Directory, $"{parentId}.json");
+                homeFamily = new LocalFamily();
+            }
+            var added = new LocalChild(child.UserId, child.Name, child.Age, child.NativeLanguage, child.TargetLanguage, child.Level, [.. child.Parents], []);
+            homeFamily.Children.Add(added);
+            await SaveAsync(home, homeFamily, cancellationToken);
+            return added.ToProfile();
+        }, cancellationToken);
+
+    public Task DeleteChildAsync(string userId, CancellationToken cancellationToken) =>
+        WriteAsync(async families =>
+        {
+            foreach (var (path, family) in families.Where(f => f.Family.Children.Any(c => c.Id == userId)))
+            {
+                family.Children.RemoveAll(c => c.Id == userId);
+                await SaveAsync(path, family, cancellationToken);
+            }
+            return true;
+        }, cancellationToken);
+
+    /// <summary>One writer at a time in this gateway, each reading the files afresh.</summary>
+    private async Task<T> WriteAsync<T>(Func<List<(string Path, LocalFamily Family)>, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            return await write(await ReadAllAsync(cancellationToken));
         }
         finally
         {
             _writing.Release();
         }
+    }
+
+    /// <summary>Written whole to a temporary file and moved over the old one, so a reader never sees half a family.</summary>
+    private static async Task SaveAsync(string path, LocalFamily family, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(family, Format), cancellationToken);
+        File.Move(temporary, path, overwrite: true);
     }
 
     private async Task<List<(string Path, LocalFamily Family)>> ReadAllAsync(CancellationToken cancellationToken)

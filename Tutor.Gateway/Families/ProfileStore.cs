@@ -46,6 +46,21 @@ public sealed class ProfileStore(IConnectionMultiplexer redis, IProfileSource so
         return saved;
     }
 
+    /// <summary>Adds or edits a child at the source, then caches the result, so every gateway sees the change at once.</summary>
+    public async Task<ChildProfile> SaveChildAsync(ChildProfile child, bool create, CancellationToken cancellationToken)
+    {
+        var saved = await source.SaveChildAsync(child, create, cancellationToken);
+        await CacheAsync(child.UserId, saved);
+        return saved;
+    }
+
+    /// <summary>Removes a child at the source; the cache says "no such user" at once.</summary>
+    public async Task DeleteChildAsync(string userId, CancellationToken cancellationToken)
+    {
+        await source.DeleteChildAsync(userId, cancellationToken);
+        await redis.GetDatabase().StringSetAsync(RedisKeys.ChildProfile(userId), Missing, options.Value.CacheLifetime).WaitAsync(cancellationToken);
+    }
+
     // Not tied to one caller's cancellation: other callers may be waiting on the same load.
     private async Task<ChildProfile?> LoadAsync(string userId)
     {

@@ -46,6 +46,28 @@ public sealed class FirebaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_parent_adds_edits_and_deletes_a_child_in_firestore()
+    {
+        using var parent = Client(_firebase.IdToken("fs-page-parent"));
+
+        var added = await parent.PostAsJsonAsync("/api/me/children", new { name = "Noa", age = 5, native_language = "en", target_language = "es", level = "beginner" });
+        var userId = (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user_id").GetString()!;
+        var stored = _firebase.Document(userId)!.DeepClone();
+        var edited = await parent.PutAsJsonAsync($"/api/children/{userId}", new { name = "Noa B.", age = 6, native_language = "en", target_language = "es", level = "beginner" });
+        var afterEdit = _firebase.Document(userId)!;
+        var deleted = await parent.DeleteAsync($"/api/children/{userId}");
+
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        Assert.Equal("Noa", stored["fields"]!["name"]!["stringValue"]!.GetValue<string>());
+        Assert.Equal("fs-page-parent", stored["fields"]!["parents"]!["arrayValue"]!["values"]![0]!["stringValue"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal(("Noa B.", "6"), (afterEdit["fields"]!["name"]!["stringValue"]!.GetValue<string>(), afterEdit["fields"]!["age"]!["integerValue"]!.GetValue<string>()));
+        Assert.Equal("fs-page-parent", afterEdit["fields"]!["parents"]!["arrayValue"]!["values"]![0]!["stringValue"]!.GetValue<string>()); // untouched by the edit
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Null(_firebase.Document(userId));
+    }
+
+    [Fact]
     public void Outside_development_the_token_keys_are_only_fetched_over_https()
     {
         var error = Assert.ThrowsAny<Exception>(() => new GatewayHost(_redis, new Dictionary<string, string>

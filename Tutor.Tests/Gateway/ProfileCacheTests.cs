@@ -55,6 +55,10 @@ public sealed class ProfileCacheTests : IAsyncLifetime
         public Task<IReadOnlyList<ChildProfile>> ChildrenOfAsync(string parentId, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<ChildProfile>>(_profile.IsParent(parentId) ? [_profile] : []);
 
+        public Task<ChildProfile> SaveChildAsync(ChildProfile child, bool create, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task DeleteChildAsync(string userId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<ChildProfile> UpdateDeviceSecretsAsync(string userId, Func<IReadOnlyList<DeviceSecret>, IReadOnlyList<DeviceSecret>> change,
             CancellationToken cancellationToken)
         {

@@ -192,6 +192,32 @@ public sealed class FirebaseStandIn : IAsyncLifetime, IAsyncDisposable
             return;
         }
 
+        if (HttpMethods.IsDelete(context.Request.Method))
+        {
+            _documents.TryRemove(userId, out _);
+            await context.Response.WriteAsync("{}");
+            return;
+        }
+        var exists = context.Request.Query["currentDocument.exists"].ToString();
+        if (HttpMethods.IsPatch(context.Request.Method) && exists == "false")
+        {
+            // Create: only where no document is.
+            var created = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+            var fresh = new JsonObject
+            {
+                ["name"] = $"{prefix}{userId}",
+                ["fields"] = created["fields"]!.DeepClone(),
+                ["updateTime"] = DateTime.UtcNow.ToString("O"),
+            };
+            if (!_documents.TryAdd(userId, fresh))
+            {
+                await ErrorAsync(context, 409, "ALREADY_EXISTS", $"Document {path} already exists.");
+                return;
+            }
+            await context.Response.WriteAsync(fresh.ToJsonString());
+            return;
+        }
+
         var document = _documents.GetValueOrDefault(userId);
         if (document is null)
         {
