@@ -37,6 +37,7 @@ public sealed class Program
         app.MapDeviceApi();
         app.MapFamiliesApi();
         app.MapChildrenApi();
+        app.MapLessonsApi();
         app.MapParentsApi();
         app.MapDebugApi();
         // A parent whose token expires is disconnected then, not when they next reconnect.

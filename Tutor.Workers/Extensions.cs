@@ -40,6 +40,7 @@ internal static class Extensions
         builder.AddValidatedOptions<SafetyOptions>(SafetyOptions.SectionName);
         builder.Services.AddSingleton<LessonCatalog>();
         builder.Services.AddHostedService<RequiredAtStart<LessonCatalog>>();
+        builder.Services.AddHostedService<LessonCatalogPublisher>();
         builder.Services.AddSingleton<LessonEngine>();
         builder.Services.AddSingleton<ChildProgressStore>();
         builder.Services.AddSingleton<TutorConversation>();

@@ -24,7 +24,13 @@ public sealed record ChildProgress
     /// <summary>The last turns of conversation, oldest first, for the chat model's context.</summary>
     public IReadOnlyList<ConversationTurn> Recent { get; init; } = [];
     public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>A lesson a parent chose to start next: the next lesson to begin is this one, whatever would come otherwise.</summary>
+    public string? ChosenLessonId { get; init; }
 }
+
+/// <summary>What the parents' page shows of a lesson; the workers publish their catalog as these (<c>lessons:catalog</c>).</summary>
+public sealed record LessonSummary(string Id, string Title, string TargetLanguage, string InstructionLanguage, string Level, int Steps,
+    IReadOnlyList<string> Vocabulary);
 
 /// <param name="TurnId">The utterance's turn: a turn run again (its worker died after saving) finds itself here and is not applied twice.</param>
 public sealed record ConversationTurn(string ChildSaid, string TutorSaid, DateTimeOffset At, string? TurnId = null);

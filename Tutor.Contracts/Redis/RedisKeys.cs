@@ -27,6 +27,12 @@ public static class RedisKeys
     /// <summary>A child's lesson progress (JSON <see cref="Lessons.ChildProgress"/>), kept across sessions.</summary>
     public static string ChildProgress(string userId) => $"progress:{userId}";
 
+    /// <summary>The lesson a parent chose for the child's next turn to start (a lesson id), until a worker starts it.</summary>
+    public static string ChosenLesson(string userId) => $"next-lesson:{userId}";
+
+    /// <summary>The workers' lessons (hash: lesson id → <see cref="Lessons.LessonSummary"/> JSON), for the parents' page.</summary>
+    public const string LessonCatalog = "lessons:catalog";
+
     /// <summary>Held by the worker running one of the child's turns, so two turns of a child never run at once.</summary>
     public static string ChildTurnLock(string userId) => $"turn-lock:{userId}";
 

@@ -74,6 +74,18 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
         return 0
         """);
 
+    /// <summary>The lesson a parent chose to start next, if any (it stays chosen until a turn has started it and saved).</summary>
+    public async Task<string?> ChosenLessonAsync(string userId, CancellationToken cancellationToken) =>
+        await redis.GetDatabase().StringGetAsync(RedisKeys.ChosenLesson(userId)).WaitAsync(cancellationToken);
+
+    /// <summary>The chosen lesson has started: forgotten, unless the parent chose another meanwhile.</summary>
+    public Task ForgetChosenLessonAsync(string userId, string chosen) =>
+        redis.GetDatabase().ScriptEvaluateAsync(HeldKeyScripts.Release, [RedisKeys.ChosenLesson(userId)], [chosen]);
+
+    /// <summary>The child leaves the lesson they are in: the next turn opens <paramref name="chosen"/>.</summary>
+    public static ChildProgress StartNext(ChildProgress? progress, string chosen) =>
+        (progress ?? new ChildProgress()) with { LessonId = null, StepId = null, Attempts = 0, Exchanges = 0, ChosenLessonId = chosen };
+
     /// <summary>Whether <paramref name="turnId"/> has already moved the child on (it was run before, and its worker saved it).</summary>
     public static bool HasApplied(ChildProgress? progress, string turnId) => progress?.Recent.Any(t => t.TurnId == turnId) == true;
 

@@ -21,9 +21,13 @@ public sealed class LessonCatalog
 
     public Lesson? Find(string? id) => Lessons.FirstOrDefault(l => l.Id == id);
 
-    /// <summary>The first lesson for a child who learns <paramref name="child"/>'s target language from their native one.</summary>
-    public Lesson ChooseFor(ChildProfile child, IReadOnlyCollection<string> completed)
+    /// <summary>
+    /// The lesson a parent chose (<paramref name="chosen"/>), else the first lesson for a child who learns
+    /// <paramref name="child"/>'s target language from their native one.
+    /// </summary>
+    public Lesson ChooseFor(ChildProfile child, IReadOnlyCollection<string> completed, string? chosen = null)
     {
+        if (Find(chosen) is { } choice) return choice;
         var fitting = Lessons.Where(l => Matches(l.TargetLanguage, child.TargetLanguage)).ToList();
         var preferred = fitting.Where(l => Matches(l.InstructionLanguage, child.NativeLanguage)).Concat(fitting).Concat(Lessons).ToList();
         return preferred.FirstOrDefault(l => !completed.Contains(l.Id)) ?? preferred[0];

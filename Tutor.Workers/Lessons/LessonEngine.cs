@@ -20,7 +20,7 @@ public sealed class LessonEngine(LessonCatalog catalog)
     {
         if (Position(progress) is not { } position)
         {
-            return Begin(progress ?? new ChildProgress(), catalog.ChooseFor(child, progress?.CompletedLessons ?? []));
+            return Begin(progress ?? new ChildProgress(), catalog.ChooseFor(child, progress?.CompletedLessons ?? [], progress?.ChosenLessonId));
         }
 
         var (lesson, step) = position;
@@ -30,7 +30,7 @@ public sealed class LessonEngine(LessonCatalog catalog)
             case StepKinds.End:
                 // The goodbye was said when the child got here: this turn opens the next lesson.
                 var completed = state.CompletedLessons.Contains(lesson.Id) ? state.CompletedLessons : [.. state.CompletedLessons, lesson.Id];
-                return Begin(state with { CompletedLessons = completed }, catalog.ChooseFor(child, completed));
+                return Begin(state with { CompletedLessons = completed }, catalog.ChooseFor(child, completed, state.ChosenLessonId));
 
             case StepKinds.Chat:
                 var exchanges = state.Exchanges + 1;
@@ -77,7 +77,7 @@ public sealed class LessonEngine(LessonCatalog catalog)
     }
 
     private static Move Begin(ChildProgress state, Lesson lesson) =>
-        GoTo(state with { LessonId = lesson.Id, LessonTitle = lesson.Title, CorrectAnswers = 0, IncorrectAnswers = 0 }, lesson, lesson.First,
+        GoTo(state with { LessonId = lesson.Id, LessonTitle = lesson.Title, CorrectAnswers = 0, IncorrectAnswers = 0, ChosenLessonId = null }, lesson, lesson.First,
             prefix: null, outcome: null, []);
 
     private static Move GoTo(ChildProgress state, Lesson lesson, LessonStep next, string? prefix, string? outcome, IReadOnlyList<string> mastered)

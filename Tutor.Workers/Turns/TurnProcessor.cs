@@ -160,6 +160,9 @@ public sealed class TurnProcessor(
             logger.LogInformation("Turn {TurnId} was already answered and saved; not run again", turnId);
             return;
         }
+        // A lesson the parent chose on the page starts with this turn.
+        var chosen = await progress.ChosenLessonAsync(session.UserId, cancellationToken);
+        if (chosen is not null && chosen != before?.LessonId) before = ChildProgressStore.StartNext(before, chosen);
         var hints = conversation.HintsFor(before);
         var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
         TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Transcribed);
@@ -186,6 +189,7 @@ public sealed class TurnProcessor(
         await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId), cancellationToken);
         var now = DateTimeOffset.UtcNow;
         await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, turnId, heard, turn.TutorSaid, now), cancellationToken);
+        if (chosen is not null) await progress.ForgetChosenLessonAsync(session.UserId, chosen);
         logger.LogInformation("Turn {TurnId}: {Outcome}; the tutor said {Length} characters in {Parts} part(s); now at {Lesson}/{Step}",
             turnId, turn.Move.Outcome ?? "-", turn.TutorSaid.Length, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
         await transcript.TurnTakenAsync(session, turnId, heard, turn, now);

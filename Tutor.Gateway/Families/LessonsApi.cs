@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using StackExchange.Redis;
+using Tutor.Contracts;
+using Tutor.Contracts.Lessons;
+using Tutor.Contracts.Messages;
+using Tutor.Contracts.Redis;
+
+namespace Tutor.Gateway.Families;
+
+public static class LessonsApi
+{
+    /// <summary>
+    /// The lessons a parent can pick from for a child (from the catalog the workers publish), which one the child is in,
+    /// which are done, and "start this lesson next": the worker begins it on the child's next turn.
+    /// </summary>
+    public static IEndpointRouteBuilder MapLessonsApi(this IEndpointRouteBuilder app)
+    {
+        var lessons = app.MapGroup("/api/children/{userId}/lessons").RequireAuthorization().AnswersProfileSourceOutages();
+        lessons.MapGet("", ListAsync);
+        lessons.MapPut("/next", ChooseAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<List<ChildLesson>>, ProblemHttpResult>> ListAsync(string userId, ClaimsPrincipal parent, ParentAccess access,
+        ProfileStore profiles, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        var child = (await profiles.FindAsync(userId, cancellationToken))!;
+        var db = redis.GetDatabase();
+        var catalog = await CatalogAsync(db, cancellationToken);
+        var progressJson = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
+        var progress = progressJson.IsNullOrEmpty ? new ChildProgress() : JsonSerializer.Deserialize<ChildProgress>((string)progressJson!, TutorJson.Options)!;
+        string? chosen = await db.StringGetAsync(RedisKeys.ChosenLesson(userId)).WaitAsync(cancellationToken);
+
+        // The lessons in the language the child learns come first, those explained in the child's own language first of all.
+        return TypedResults.Ok(catalog
+            .OrderByDescending(l => Same(l.TargetLanguage, child.TargetLanguage))
+            .ThenByDescending(l => Same(l.InstructionLanguage, child.NativeLanguage))
+            .ThenBy(l => l.Title, StringComparer.Ordinal)
+            .Select(l => new ChildLesson(l.Id, l.Title, l.TargetLanguage, l.InstructionLanguage, l.Level, l.Steps, l.Vocabulary,
+                Fits: Same(l.TargetLanguage, child.TargetLanguage), Current: l.Id == progress.LessonId,
+                Completed: progress.CompletedLessons.Contains(l.Id), ChosenNext: l.Id == chosen))
+            .ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChooseAsync(string userId, ChooseLessonRequest request, ClaimsPrincipal parent,
+        ParentAccess access, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        var db = redis.GetDatabase();
+        if (request.LessonId is not { } lessonId || !await db.HashExistsAsync(RedisKeys.LessonCatalog, lessonId).WaitAsync(cancellationToken))
+        {
+            return TypedResults.Problem("No such lesson.", statusCode: StatusCodes.Status404NotFound);
+        }
+        await db.StringSetAsync(RedisKeys.ChosenLesson(userId), lessonId, TimeSpan.FromDays(30)).WaitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IReadOnlyList<LessonSummary>> CatalogAsync(IDatabase db, CancellationToken cancellationToken) =>
+        [.. (await db.HashValuesAsync(RedisKeys.LessonCatalog).WaitAsync(cancellationToken))
+            .Select(v => TutorJson.TryDeserialize<LessonSummary>(v)).OfType<LessonSummary>()];
+
+    private static bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static ProblemHttpResult NotYourChild() => TypedResults.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
+
+    public sealed record ChooseLessonRequest(string? LessonId);
+
+    public sealed record ChildLesson(string Id, string Title, string TargetLanguage, string InstructionLanguage, string Level, int Steps,
+        IReadOnlyList<string> Vocabulary, bool Fits, bool Current, bool Completed, bool ChosenNext);
+}
