@@ -34,3 +34,10 @@ public sealed record LessonSummary(string Id, string Title, string TargetLanguag
 
 /// <param name="TurnId">The utterance's turn: a turn run again (its worker died after saving) finds itself here and is not applied twice.</param>
 public sealed record ConversationTurn(string ChildSaid, string TutorSaid, DateTimeOffset At, string? TurnId = null);
+
+/// <summary>
+/// What one turn did, for the progress pictures (stream <c>facts:{user_id}</c>): ids, outcome, the lesson's words the
+/// child mastered, and how long the child spoke — never what was said.
+/// </summary>
+public sealed record TurnFact(string TurnId, DateTimeOffset At, string? LessonId, string? LessonTitle, string? Outcome,
+    IReadOnlyList<string> Mastered, int SpokeMilliseconds, int WordsMasteredTotal);

@@ -42,6 +42,9 @@ public static class RedisKeys
     /// <summary>A child's conversation, a Redis stream of <see cref="Transcripts.TranscriptLine"/>s kept for the configured retention.</summary>
     public static string History(string userId) => $"history:{userId}";
 
+    /// <summary>What each turn did (stream of <see cref="Lessons.TurnFact"/> JSON, field <c>fact</c>), for the progress pictures.</summary>
+    public static string TurnFacts(string userId) => $"facts:{userId}";
+
     /// <summary>What the child's device is doing now (online, listening, thinking, speaking), gone when it disconnects.</summary>
     public static string Presence(string userId) => $"presence:{userId}";
 

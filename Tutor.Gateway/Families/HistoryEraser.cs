@@ -50,7 +50,7 @@ public sealed class HistoryEraser(IConnectionMultiplexer redis)
             if (everything)
             {
                 await db.KeyDeleteAsync([RedisKeys.History(userId), RedisKeys.ChildProgress(userId), RedisKeys.Presence(userId),
-                    RedisKeys.DevicePresence(userId)]).WaitAsync(cancellationToken);
+                    RedisKeys.DevicePresence(userId), RedisKeys.TurnFacts(userId), RedisKeys.ChosenLesson(userId)]).WaitAsync(cancellationToken);
                 return true;
             }
             await db.KeyDeleteAsync(RedisKeys.History(userId)).WaitAsync(cancellationToken);

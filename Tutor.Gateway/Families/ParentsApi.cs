@@ -40,6 +40,7 @@ public static class ParentsApi
 
         var child = app.MapGroup("/api/children/{userId}").RequireAuthorization();
         child.MapGet("/history", HistoryAsync);
+        child.MapGet("/facts", FactsAsync);
         child.MapDelete("/history", DeleteHistoryAsync);
         return app;
     }
@@ -56,6 +57,17 @@ public static class ParentsApi
         var start = string.IsNullOrEmpty(after) ? "-" : $"({after}";
         var entries = await redis.GetDatabase().StreamRangeAsync(RedisKeys.History(userId), start, "+", PageSize).WaitAsync(cancellationToken);
         return Results.Ok(entries.Select(e => JsonSerializer.Deserialize<TranscriptLine>((string)e["line"]!, TutorJson.Options)! with { Id = e.Id.ToString() }));
+    }
+
+    /// <summary>What each turn of the last <paramref name="days"/> days (1–90, default 14) did, oldest first: what the progress pictures are drawn from.</summary>
+    private static async Task<IResult> FactsAsync(string userId, int? days, ClaimsPrincipal parent, ParentAccess access, IConnectionMultiplexer redis,
+        CancellationToken cancellationToken)
+    {
+        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        if (days is < 1 or > 90) return Results.Problem("'days' is 1 to 90.", statusCode: StatusCodes.Status400BadRequest);
+        var since = (DateTimeOffset.UtcNow - TimeSpan.FromDays(days ?? 14)).ToUnixTimeMilliseconds();
+        var entries = await redis.GetDatabase().StreamRangeAsync(RedisKeys.TurnFacts(userId), $"{since}-0", "+", 5000).WaitAsync(cancellationToken);
+        return Results.Ok(entries.Select(e => TutorJson.TryDeserialize<TurnFact>(e["fact"])).OfType<TurnFact>());
     }
 
     private static async Task<IResult> DeleteHistoryAsync(string userId, ClaimsPrincipal parent, ParentAccess access, HistoryEraser eraser,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts.Transcripts;
@@ -10,14 +11,17 @@ using Tutor.Workers.Replies;
 namespace Tutor.Workers.Turns;
 
 /// <summary>
-/// Records each turn in the child's history stream (kept for <see cref="HistoryOptions.Retention"/>) and sends both lines
-/// and the child's progress to the parents following the child, through the SignalR backplane.
+/// Records each turn in the child's history stream (kept for <see cref="HistoryOptions.Retention"/>) and its facts in the
+/// child's facts stream (kept for <see cref="HistoryOptions.FactsRetention"/>), and sends both lines and the child's
+/// progress to the parents following the child, through the SignalR backplane.
 /// </summary>
 public sealed class TranscriptBroadcaster(IHubContext<TranscriptHub, ITranscriptClient> hub, IConnectionMultiplexer redis, IOptions<HistoryOptions> history)
 {
-    public async Task TurnTakenAsync(SessionInfo session, string turnId, string childSaid, TurnResult turn, DateTimeOffset at)
+    public async Task TurnTakenAsync(SessionInfo session, string turnId, string childSaid, TimeSpan spoke, TurnResult turn, DateTimeOffset at)
     {
         var progress = turn.Move.Progress;
+        await AppendAsync(RedisKeys.TurnFacts(session.UserId), "fact", TutorJson.Serialize(new TurnFact(turnId, at, progress.LessonId, progress.LessonTitle,
+            turn.Move.Outcome, turn.Move.NewlyMastered, (int)spoke.TotalMilliseconds, progress.WordsMastered.Count)), history.Value.FactsRetention);
         var parents = hub.Clients.Group(TranscriptGroups.ForUser(session.UserId));
         var child = await RecordAsync(new TranscriptLine(session.UserId, session.SessionId, turnId, childSaid, at,
             progress.LessonId, progress.StepId, turn.Move.Outcome, turn.Safety == SafetyMarks.InputRedirected ? turn.Safety : null, Speakers.Child));
@@ -31,15 +35,18 @@ public sealed class TranscriptBroadcaster(IHubContext<TranscriptHub, ITranscript
     }
 
     /// <summary>Appends the line to the child's history and returns it with its stream id.</summary>
-    private async Task<TranscriptLine> RecordAsync(TranscriptLine line)
+    private async Task<TranscriptLine> RecordAsync(TranscriptLine line) =>
+        line with { Id = await AppendAsync(RedisKeys.History(line.UserId), "line", JsonSerializer.Serialize(line, TutorJson.Options), history.Value.Retention) };
+
+    /// <summary>Appends to a stream whose entries older than <paramref name="retention"/> are trimmed; returns the entry id.</summary>
+    private async Task<string> AppendAsync(string key, string field, string value, TimeSpan retention)
     {
         var db = redis.GetDatabase();
-        var key = RedisKeys.History(line.UserId);
-        var id = await db.StreamAddAsync(key, "line", JsonSerializer.Serialize(line, TutorJson.Options));
-        var oldest = DateTimeOffset.UtcNow - history.Value.Retention;
-        await db.ExecuteAsync("XTRIM", key, "MINID", "~", oldest.ToUnixTimeMilliseconds().ToString());
-        await db.KeyExpireAsync(key, history.Value.Retention);
-        return line with { Id = id.ToString() };
+        var id = await db.StreamAddAsync(key, field, value);
+        var oldest = DateTimeOffset.UtcNow - retention;
+        await db.ExecuteAsync("XTRIM", key, "MINID", "~", oldest.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await db.KeyExpireAsync(key, retention);
+        return id.ToString();
     }
 }
 
@@ -50,4 +57,8 @@ public sealed class HistoryOptions
 
     [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long each turn's facts (no words, only ids, outcomes, mastered vocabulary, speaking time) are kept for the progress pictures.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "14.00:00:00", "730.00:00:00")]
+    public TimeSpan FactsRetention { get; set; } = TimeSpan.FromDays(90);
 }

@@ -192,7 +192,7 @@ public sealed class TurnProcessor(
         if (chosen is not null) await progress.ForgetChosenLessonAsync(session.UserId, chosen);
         logger.LogInformation("Turn {TurnId}: {Outcome}; the tutor said {Length} characters in {Parts} part(s); now at {Lesson}/{Step}",
             turnId, turn.Move.Outcome ?? "-", turn.TutorSaid.Length, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
-        await transcript.TurnTakenAsync(session, turnId, heard, turn, now);
+        await transcript.TurnTakenAsync(session, turnId, heard, utterance.Duration, turn, now);
     }
 
     /// <summary>
