@@ -1,5 +1,6 @@
 // The parents' page's memory of a conversation: lines from the history endpoint and from the hub, merged by their
 // history ids so that a line that arrives twice (live, then again when the gap after a reconnect is filled) shows once.
+import { t } from "./i18n.js";
 
 /** Compares two Redis stream ids ("<ms>-<seq>") in time order. */
 export function compareIds(a, b) {
@@ -49,31 +50,19 @@ export class Transcript {
   }
 }
 
-const states = {
-  offline: "Device offline",
-  listening: "Listening",
-  thinking: "Thinking…",
-  speaking: "Speaking",
-};
+const states = ["offline", "listening", "thinking", "speaking"];
 
-/** Words a parent understands for the device's state. */
+/** Words a parent understands for the device's state, in the page's language. */
 export function describeDevice(state) {
-  return states[state] ?? "Unknown";
+  return t(states.includes(state) ? `state-${state}` : "state-unknown");
 }
-
-const outcomes = { correct: "✓ right", incorrect: "✗ not yet", unclear: "? unclear" };
 
 export function describeOutcome(outcome) {
-  return outcomes[outcome] ?? "";
+  return ["correct", "incorrect", "unclear"].includes(outcome) ? t(`outcome-${outcome}`) : "";
 }
 
-const safety = {
-  input_redirected: "Tutor redirected unkind words",
-  reply_replaced: "Tutor used the lesson's own words",
-};
-
 export function describeSafety(mark) {
-  return safety[mark] ?? "";
+  return ["input_redirected", "reply_replaced"].includes(mark) ? t(`safety-${mark}`) : "";
 }
 
 /** Milliseconds between two timing marks of a turn (debug view), or "–" when one is missing. */
