@@ -115,7 +115,7 @@ async function connect() {
     .build();
   state.hub.on("ChildSaid", (line) => received(line));
   state.hub.on("TutorSaid", (line) => received(line));
-  state.hub.on("ProgressChanged", (progress) => { if (progress.user_id === state.child?.user_id) { showProgress(progress); refreshPictures().catch(() => {}); } });
+  state.hub.on("ProgressChanged", (progress) => { if (progress.user_id === state.child?.user_id) { showProgress(progress); refreshChild().catch(() => {}); } });
   state.hub.on("DeviceStatusChanged", (status) => { if (status.user_id === state.child?.user_id) { showDevice(status.state); refreshDevices().catch(() => {}); } });
   state.hub.onreconnecting(() => setConnection("reconnecting"));
   state.hub.onreconnected(async () => { setConnection("live"); await follow(); });
@@ -139,9 +139,16 @@ async function choose(child) {
   await refreshChild();
 }
 
-/** Everything about the child besides the live conversation: pictures, lessons, devices. */
+/** Everything about the child besides the live conversation: progress and its pictures, lessons, devices. */
 async function refreshChild() {
-  await Promise.all([refreshPictures(), refreshLessons(), refreshDevices()]);
+  await Promise.all([refreshProgress(), refreshPictures(), refreshLessons(), refreshDevices()]);
+}
+
+async function refreshProgress() {
+  if (!state.child) return;
+  const progress = await api(`/api/children/${state.child.user_id}/progress`);
+  showProgress({ lesson_title: progress.lesson_title, step_number: progress.step_number, step_count: progress.step_count, words_mastered: progress.words_mastered.length });
+  showToPractise(progress.words_met.filter((word) => !progress.words_mastered.includes(word)));
 }
 
 /** Joins the child's group, then fetches whatever the page has not seen yet: everything, or the gap after a reconnect. */
@@ -152,9 +159,7 @@ async function follow() {
   const missed = await api(`/api/children/${state.child.user_id}/history${after ? `?after=${encodeURIComponent(after)}` : ""}`);
   if (state.transcript.addAll(missed) > 0 || !after) render();
   // Progress and the device's state may have moved while the page was away too.
-  const progress = await api(`/api/children/${state.child.user_id}/progress`);
-  showProgress({ lesson_title: progress.lesson_title, step_number: progress.step_number, step_count: progress.step_count, words_mastered: progress.words_mastered.length });
-  showToPractise(progress.words_met.filter((word) => !progress.words_mastered.includes(word)));
+  await refreshProgress();
   const children = await api("/api/me/children");
   showDevice(children.find((c) => c.user_id === state.child.user_id)?.device ?? "offline");
 }
