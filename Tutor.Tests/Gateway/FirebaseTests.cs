@@ -68,6 +68,25 @@ public sealed class FirebaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_device_pairs_with_a_child_in_firestore()
+    {
+        PutChild("fs-pairing", "fs-pairing-parent");
+        using var parent = Client(_firebase.IdToken("fs-pairing-parent"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var code = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var pairing = DevicePairing.PairAsync(_gateway.BaseAddress, DeviceProfile.Pcm16, c => { code.TrySetResult(c); return Task.CompletedTask; },
+            _ => Task.CompletedTask, timeout.Token);
+        var claimed = await parent.PostAsJsonAsync("/api/pairing", new { code = await code.Task.WaitAsync(timeout.Token), user_id = "fs-pairing", name = "Kitchen" });
+        var device = await pairing;
+
+        Assert.Equal(HttpStatusCode.Created, claimed.StatusCode);
+        var secrets = _firebase.Document("fs-pairing")!["fields"]!["deviceSecrets"]!["arrayValue"]!["values"]!.AsArray();
+        Assert.Contains(secrets, s => s!["mapValue"]!["fields"]!["name"]?["stringValue"]?.GetValue<string>() == "Kitchen");
+        Assert.Equal(101, (await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/fs-pairing", $"Bearer {device.Token}")).Status);
+    }
+
+    [Fact]
     public void Outside_development_the_token_keys_are_only_fetched_over_https()
     {
         var error = Assert.ThrowsAny<Exception>(() => new GatewayHost(_redis, new Dictionary<string, string>
