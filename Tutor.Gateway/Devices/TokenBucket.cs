@@ -5,6 +5,7 @@ namespace Tutor.Gateway.Devices;
 /// <summary>A token bucket over one connection's input: <c>rate</c> per second sustained, <c>burst</c> at once.</summary>
 public sealed class TokenBucket(double rate, double burst)
 {
+    private readonly double _burst = burst;
     private double _tokens = burst;
     private long _last = Stopwatch.GetTimestamp();
 
@@ -12,7 +13,7 @@ public sealed class TokenBucket(double rate, double burst)
     public bool TryTake(double amount = 1)
     {
         var now = Stopwatch.GetTimestamp();
-        _tokens = Math.Min(burst, _tokens + Stopwatch.GetElapsedTime(_last, now).TotalSeconds * rate);
+        _tokens = Math.Min(_burst, _tokens + Stopwatch.GetElapsedTime(_last, now).TotalSeconds * rate);
         _last = now;
         if (_tokens < amount) return false;
         _tokens -= amount;

@@ -28,7 +28,7 @@ public static class ChildrenApi
     private static async Task<Results<Created<ChildSummary>, ProblemHttpResult>> AddAsync(ChildRequest request, ClaimsPrincipal parent,
         ProfileStore profiles, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (ParentAccess.ParentIdOf(parent) is not { } parentId) return Forbidden();
+        if (ParentAccess.ParentIdOf(parent) is not { } parentId) return ParentAccess.NotYourChild();
         if (Invalid(request) is { } problem) return problem;
 
         var userId = $"child-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}";
@@ -37,10 +37,10 @@ public static class ChildrenApi
         return TypedResults.Created($"/api/children/{userId}", ChildSummary.Of(saved));
     }
 
-    private static async Task<Results<Ok<ChildSummary>, ProblemHttpResult>> EditAsync(string userId, ChildRequest request, ClaimsPrincipal parent,
+    private static async Task<Results<Ok<ChildSummary>, ProblemHttpResult>> EditAsync(string userId, ChildRequest request, ClaimsPrincipal parent, ParentAccess access,
         ProfileStore profiles, CancellationToken cancellationToken)
     {
-        if (await OwnChildAsync(userId, parent, profiles, cancellationToken) is not { } child) return Forbidden();
+        if (await access.ChildOfAsync(parent, userId, cancellationToken) is not { } child) return ParentAccess.NotYourChild();
         if (Invalid(request) is { } problem) return problem;
 
         var saved = await profiles.SaveChildAsync(ToProfile(userId, request, child.Parents) with { DeviceSecrets = child.DeviceSecrets }, create: false,
@@ -49,10 +49,10 @@ public static class ChildrenApi
     }
 
     /// <summary>The child's devices are disconnected, everything Tutor keeps of them is deleted, and then the profile.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles,
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles,
         HistoryEraser eraser, DeviceRegistry devices, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (await OwnChildAsync(userId, parent, profiles, cancellationToken) is not { } child) return Forbidden();
+        if (await access.ChildOfAsync(parent, userId, cancellationToken) is not { } child) return ParentAccess.NotYourChild();
 
         if (!await eraser.EraseChildAsync(userId, cancellationToken))
         {
@@ -81,16 +81,6 @@ public static class ChildrenApi
 
     private static ChildProfile ToProfile(string userId, ChildRequest request, IReadOnlyList<string> parents) =>
         new(userId, request.Name!.Trim(), request.Age, request.NativeLanguage, request.TargetLanguage, request.Level ?? Levels[0], parents, []);
-
-    private static async Task<ChildProfile?> OwnChildAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, CancellationToken cancellationToken)
-    {
-        if (!UserIds.IsValid(userId) || ParentAccess.ParentIdOf(parent) is not { } parentId) return null;
-        var child = await profiles.FindAsync(userId, cancellationToken);
-        return child is not null && child.IsParent(parentId) ? child : null;
-    }
-
-    // The same answer for a child that does not exist and one of another family.
-    private static ProblemHttpResult Forbidden() => TypedResults.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
 
     public sealed record ChildRequest(string? Name, int? Age, string? NativeLanguage, string? TargetLanguage, string? Level);
 

@@ -29,22 +29,22 @@ public static class FamiliesApi
         return app;
     }
 
-    private static async Task<IResult> ListDevicesAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, DeviceStatusBoard status,
+    private static async Task<IResult> ListDevicesAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles, DeviceStatusBoard status,
         CancellationToken cancellationToken)
     {
-        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
-        if (child is null) return NotYourChild();
+        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
+        if (child is null) return ParentAccess.NotYourChild();
         var presence = await status.GetDevicesAsync(userId, child.DeviceSecrets.Select(s => s.Id));
         return Results.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Name, s.Created, s.Revoked,
             s.Revoked ? DeviceStates.Offline : presence[s.Id].State, presence[s.Id].LastSeen)));
     }
 
     /// <summary>Names a device ("Bedroom", "Grandma's"): 1 to 40 characters.</summary>
-    private static async Task<IResult> RenameDeviceAsync(string userId, string deviceId, RenameDeviceRequest request, ClaimsPrincipal parent,
+    private static async Task<IResult> RenameDeviceAsync(string userId, string deviceId, RenameDeviceRequest request, ClaimsPrincipal parent, ParentAccess access,
         ProfileStore profiles, CancellationToken cancellationToken)
     {
-        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
-        if (child is null) return NotYourChild();
+        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
+        if (child is null) return ParentAccess.NotYourChild();
         if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
         var name = request.Name?.Trim() ?? "";
         if (name.Length is < 1 or > 40) return Results.Problem("A device's name is 1 to 40 characters.", statusCode: StatusCodes.Status400BadRequest);
@@ -53,11 +53,11 @@ public static class FamiliesApi
         return Results.NoContent();
     }
 
-    private static async Task<IResult> IssueDeviceAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, TimeProvider time,
+    private static async Task<IResult> IssueDeviceAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles, TimeProvider time,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
-        if (child is null) return NotYourChild();
+        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
+        if (child is null) return ParentAccess.NotYourChild();
 
         var (token, stored) = DeviceTokens.Issue(time);
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => [.. secrets, stored], cancellationToken);
@@ -65,11 +65,11 @@ public static class FamiliesApi
         return Results.Created($"/api/children/{userId}/devices/{stored.Id}", new IssuedDevice(stored.Id, token));
     }
 
-    private static async Task<IResult> RevokeDeviceAsync(string userId, string deviceId, ClaimsPrincipal parent, ProfileStore profiles,
+    private static async Task<IResult> RevokeDeviceAsync(string userId, string deviceId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles,
         DeviceRegistry devices, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
-        if (child is null) return NotYourChild();
+        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
+        if (child is null) return ParentAccess.NotYourChild();
         if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
 
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => secrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
@@ -80,11 +80,11 @@ public static class FamiliesApi
     }
 
     /// <summary>Where the child is in their lessons: the summary the parents' page shows.</summary>
-    private static async Task<IResult> ProgressAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles,
+    private static async Task<IResult> ProgressAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles,
         StackExchange.Redis.IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
-        var child = await OwnChildAsync(userId, parent, profiles, cancellationToken);
-        if (child is null) return NotYourChild();
+        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
+        if (child is null) return ParentAccess.NotYourChild();
 
         var json = await redis.GetDatabase().StringGetAsync(Tutor.Contracts.Redis.RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
         var progress = json.IsNullOrEmpty
@@ -137,15 +137,6 @@ public static class FamiliesApi
         return Results.NoContent();
     }
 
-    private static async Task<ChildProfile?> OwnChildAsync(string userId, ClaimsPrincipal parent, ProfileStore profiles, CancellationToken cancellationToken)
-    {
-        if (!UserIds.IsValid(userId) || ParentAccess.ParentIdOf(parent) is not { } parentId) return null;
-        var child = await profiles.FindAsync(userId, cancellationToken);
-        return child is not null && child.IsParent(parentId) ? child : null;
-    }
-
-    // The same answer for a child that does not exist and one of another family.
-    private static IResult NotYourChild() => Results.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
 
     public sealed record ProgressSummary(string UserId, string Name, string? LessonId, string? LessonTitle, string? StepId,
         int StepNumber, int StepCount, IReadOnlyList<string> WordsMet, IReadOnlyList<string> WordsMastered, IReadOnlyList<string> CompletedLessons,

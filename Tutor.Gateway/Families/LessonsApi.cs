@@ -24,10 +24,9 @@ public static class LessonsApi
     }
 
     private static async Task<Results<Ok<List<ChildLesson>>, ProblemHttpResult>> ListAsync(string userId, ClaimsPrincipal parent, ParentAccess access,
-        ProfileStore profiles, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+        IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
-        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
-        var child = (await profiles.FindAsync(userId, cancellationToken))!;
+        if (await access.ChildOfAsync(parent, userId, cancellationToken) is not { } child) return ParentAccess.NotYourChild();
         var db = redis.GetDatabase();
         var catalog = await CatalogAsync(db, cancellationToken);
         var progressJson = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
@@ -48,7 +47,7 @@ public static class LessonsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> ChooseAsync(string userId, ChooseLessonRequest request, ClaimsPrincipal parent,
         ParentAccess access, IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
-        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        if (!await access.MayFollowAsync(parent, userId, cancellationToken)) return ParentAccess.NotYourChild();
         var db = redis.GetDatabase();
         if (request.LessonId is not { } lessonId || !await db.HashExistsAsync(RedisKeys.LessonCatalog, lessonId).WaitAsync(cancellationToken))
         {
@@ -63,8 +62,6 @@ public static class LessonsApi
             .Select(v => TutorJson.TryDeserialize<LessonSummary>(v)).OfType<LessonSummary>()];
 
     private static bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
-
-    private static ProblemHttpResult NotYourChild() => TypedResults.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
 
     public sealed record ChooseLessonRequest(string? LessonId);
 

@@ -49,7 +49,7 @@ public static class ParentsApi
     private static async Task<IResult> HistoryAsync(string userId, string? after, ClaimsPrincipal parent, ParentAccess access,
         IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
-        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        if (!await access.MayFollowAsync(parent, userId, cancellationToken)) return ParentAccess.NotYourChild();
         if (!string.IsNullOrEmpty(after) && !StreamIds.TryParse(after, out _))
         {
             return Results.Problem("'after' must be a line id (as in a line's 'id', e.g. 1764547200000-0).", statusCode: StatusCodes.Status400BadRequest);
@@ -63,7 +63,7 @@ public static class ParentsApi
     private static async Task<IResult> FactsAsync(string userId, int? days, ClaimsPrincipal parent, ParentAccess access, IConnectionMultiplexer redis,
         CancellationToken cancellationToken)
     {
-        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        if (!await access.MayFollowAsync(parent, userId, cancellationToken)) return ParentAccess.NotYourChild();
         if (days is < 1 or > 90) return Results.Problem("'days' is 1 to 90.", statusCode: StatusCodes.Status400BadRequest);
         var since = (DateTimeOffset.UtcNow - TimeSpan.FromDays(days ?? 14)).ToUnixTimeMilliseconds();
         var entries = await redis.GetDatabase().StreamRangeAsync(RedisKeys.TurnFacts(userId), $"{since}-0", "+", 5000).WaitAsync(cancellationToken);
@@ -73,7 +73,7 @@ public static class ParentsApi
     private static async Task<IResult> DeleteHistoryAsync(string userId, ClaimsPrincipal parent, ParentAccess access, HistoryEraser eraser,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(parent, userId, cancellationToken)) return NotYourChild();
+        if (!await access.MayFollowAsync(parent, userId, cancellationToken)) return ParentAccess.NotYourChild();
         if (!await eraser.EraseAsync(userId, cancellationToken))
         {
             return Results.Problem("The child is in the middle of a long turn; try again in a moment.", statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -82,5 +82,4 @@ public static class ParentsApi
         return Results.NoContent();
     }
 
-    private static IResult NotYourChild() => Results.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
 }

@@ -36,16 +36,12 @@ public static class PairingApi
     }
 
     /// <summary>A parent enters the code a device speaks, for one of their children; the device gets its secret at once.</summary>
-    private static async Task<Results<Created<PairedDevice>, ProblemHttpResult>> ClaimAsync(PairingRequest request, ClaimsPrincipal parent,
+    private static async Task<Results<Created<PairedDevice>, ProblemHttpResult>> ClaimAsync(PairingRequest request, ClaimsPrincipal parent, ParentAccess access,
         ProfileStore profiles, PairingCodes codes, SignInThrottle throttle, TimeProvider time, IOptions<PairingOptions> options,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var parentId = ParentAccess.ParentIdOf(parent);
-        if (parentId is null || request.UserId is not { } userId || !UserIds.IsValid(userId)
-            || await profiles.FindAsync(userId, cancellationToken) is not { } child || !child.IsParent(parentId))
-        {
-            return TypedResults.Problem("You are not a parent of that child.", statusCode: StatusCodes.Status403Forbidden);
-        }
+        if (request.UserId is not { } userId || await access.ChildOfAsync(parent, userId, cancellationToken) is null) return ParentAccess.NotYourChild();
+        var parentId = ParentAccess.ParentIdOf(parent)!;
         var code = request.Code?.Trim() ?? "";
         if (code.Length != 6 || !code.All(char.IsAsciiDigit))
         {
