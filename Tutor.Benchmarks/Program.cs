@@ -4,6 +4,7 @@ using Tutor.Benchmarks.Load;
 // Speed, capacity and accuracy figures. Run: dotnet run -c Release --project Tutor.Benchmarks -- <benchmark> [options]
 //   vad [seconds]   voice-activity detection cost per second of audio (default 120 s of audio)
 //   recognition     offline recognition accuracy over the shipped lessons' answers (espeak-ng voices, pocketsphinx)
+//   voices          the offline English voices: time to a sentence's audio and CPU per second of speech
 //   resampler       speech resampling to the device's rate: CPU, signal-to-noise and aliasing per quality
 //   load [options]  devices × turns against a gateway, workers, Redis and an engine stand-in (load --help)
 //   faults [options] the load scenario with workers, Redis and the gateway killed and restarted on a schedule
@@ -17,6 +18,9 @@ switch (args.FirstOrDefault() ?? "vad")
         break;
     case "resampler":
         await ResamplerBenchmark.RunAsync();
+        break;
+    case "voices":
+        await VoicesBenchmark.RunAsync();
         break;
     case "load" or "faults":
         LoadOptions load;
@@ -38,7 +42,7 @@ switch (args.FirstOrDefault() ?? "vad")
         await LoadBenchmark.RunAsync(load);
         break;
     default:
-        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | resampler | load [options] | faults [options]");
+        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | voices | resampler | load [options] | faults [options]");
         return 64;
 }
 return 0;
