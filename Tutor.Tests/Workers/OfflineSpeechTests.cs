@@ -23,16 +23,42 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
     public Task DisposeAsync() => _redis.DisposeAsync();
 
     [Fact]
-    public async Task Espeak_speaks_each_lesson_language_in_its_own_voice_as_device_audio_of_plausible_length()
+    public async Task Each_lesson_language_speaks_in_its_own_voice_english_with_flite_in_process()
     {
-        var voice = new EspeakTextToSpeech(Engines, new OfflineEngineGate(Engines));
+        var gate = new OfflineEngineGate(Engines);
+        var voices = new OfflineVoices(Engines, gate, new EspeakTextToSpeech(Engines, gate));
+        var sentence = "The strawberry is red.";
 
-        var spanish = await DeviceSpeech.ToDevicePcmAsync(voice.SynthesizeAsync("La fresa es roja.", "es", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
-        var english = await DeviceSpeech.ToDevicePcmAsync(voice.SynthesizeAsync("La fresa es roja.", "en", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
+        var spanish = await DeviceSpeech.ToDevicePcmAsync(voices.SynthesizeAsync(sentence, "es", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
+        var english = await DeviceSpeech.ToDevicePcmAsync(voices.SynthesizeAsync(sentence, "en", CancellationToken.None), AudioParams.Pcm16Mono16k, CancellationToken.None);
+        var flite = FliteVoice.Load("slt").Say(sentence);
 
         Assert.InRange(spanish.Length / 32000.0, 0.6, 4);
         Assert.InRange(english.Length / 32000.0, 0.6, 4);
-        Assert.NotEqual(spanish.Length, english.Length); // two voices, not one
+        Assert.Equal(16000, flite.SampleRate); // flite's slt speaks at the device's rate: nothing to resample
+        Assert.Equal(flite.Pcm.Length, english.Length); // English is flite's, sample for sample
+        Assert.NotEqual(spanish.Length, english.Length);
+    }
+
+    [Fact]
+    public async Task Pocketsphinx_hears_the_tutors_flite_voice_say_each_accepted_answer()
+    {
+        var recognizer = new PocketSphinxSpeechToText(Engines, new OfflineEngineGate(Engines), NullLogger<PocketSphinxSpeechToText>.Instance);
+        var lesson = ShippedLessons.Get("colours-en-for-es");
+        int answers = 0, heardRight = 0;
+        foreach (var step in lesson.Steps.Where(s => s.Kind == StepKinds.Ask))
+        {
+            var hints = new RecognitionHints([.. step.Expect, .. lesson.Vocabulary], "en");
+            foreach (var answer in step.Expect)
+            {
+                answers++;
+                var speech = FliteVoice.Load("slt").Say(answer);
+                var heard = await recognizer.TranscribeAsync(new PcmAudio(speech.Pcm.ToArray(), speech.SampleRate, 1), hints, CancellationToken.None);
+                if (AnswerMatcher.Judge(heard, step) == Judgement.Correct) heardRight++;
+            }
+        }
+
+        Assert.True(heardRight >= answers - 1, $"{heardRight} of {answers} answers in flite's voice heard");
     }
 
     [Fact]

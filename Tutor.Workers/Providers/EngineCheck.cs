@@ -5,7 +5,7 @@ namespace Tutor.Workers.Providers;
 
 /// <summary>
 /// Stops the worker at start, with the command that installs what is missing, when an engine it needs cannot run:
-/// espeak-ng and pocketsphinx with its model when speech is offline. Logs which engine does which job. (Reply audio is
+/// espeak-ng, flite's voices and pocketsphinx with its model when speech is offline. Logs which engine does which job. (Reply audio is
 /// resampled in-process: the worker needs no ffmpeg.)
 /// </summary>
 public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeechOptions> offline, ILogger<EngineCheck> logger) : IHostedService
@@ -15,7 +15,14 @@ public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeec
         var speech = offline.Value;
         if (providers.TextToSpeech == ProviderChoice.Offline)
         {
-            await RequireAsync(speech.EspeakPath, ["--version"], "espeak-ng", cancellationToken);
+            var voices = speech.Voices.Values.Select(OfflineSpeechOptions.ParseVoice).ToList();
+            if (voices.Any(v => v.Engine == OfflineSpeechOptions.Espeak)) await RequireAsync(speech.EspeakPath, ["--version"], "espeak-ng", cancellationToken);
+            // flite's voices load into the worker now, so a missing library stops it here, naming what to install.
+            foreach (var (engine, voice) in voices.Where(v => v.Engine == OfflineSpeechOptions.Flite)) FliteVoice.Load(voice);
+            if (voices.FirstOrDefault(v => v.Engine is not (OfflineSpeechOptions.Flite or OfflineSpeechOptions.Espeak)) is { Engine: { } unknown })
+            {
+                throw new InvalidOperationException($"OfflineSpeech:Voices names an engine '{unknown}'; use flite:<voice> or espeak:<voice>.");
+            }
         }
         if (providers.SpeechToText == ProviderChoice.Offline)
         {

@@ -59,7 +59,8 @@ internal static class ProviderRegistration
         if (active.Chat == ProviderChoice.Offline) builder.Services.AddSingleton<ITutor, OfflineTutor>();
         else builder.Services.AddSingleton<ITutor>(sp => new ChatTutor(ClientFor(sp, providers.Chat), ModelFor(sp, providers.Chat, o => o.ChatModel)));
 
-        if (active.TextToSpeech == ProviderChoice.Offline) builder.Services.AddSingleton<ITextToSpeech, EspeakTextToSpeech>();
+        builder.Services.AddSingleton<EspeakTextToSpeech>();
+        if (active.TextToSpeech == ProviderChoice.Offline) builder.Services.AddSingleton<ITextToSpeech, OfflineVoices>();
         else builder.Services.AddSingleton<ITextToSpeech>(sp => new OpenAiTextToSpeech(
             ClientFor(sp, providers.TextToSpeech), ModelFor(sp, providers.TextToSpeech, o => o.SpeechModel), sp.GetRequiredService<IOptions<OpenAiOptions>>()));
 

@@ -9,8 +9,21 @@ public sealed class OfflineSpeechOptions
 
     public string EspeakPath { get; set; } = "espeak-ng";
 
-    /// <summary>The espeak-ng voice for each lesson language.</summary>
-    public Dictionary<string, string> Voices { get; set; } = new() { ["en"] = "en-us", ["es"] = "es", ["fr"] = "fr", ["de"] = "de" };
+    public const string Flite = "flite";
+    public const string Espeak = "espeak";
+
+    /// <summary>
+    /// The voice for each lesson language: <c>flite:{slt|kal16|awb|rms}</c> (in-process, English only) or
+    /// <c>espeak:{voice}</c> (a bare voice name means espeak-ng too). A language not listed speaks with <c>en</c>'s.
+    /// </summary>
+    public Dictionary<string, string> Voices { get; set; } = new() { ["en"] = "flite:slt", ["es"] = "espeak:es", ["fr"] = "espeak:fr", ["de"] = "espeak:de" };
+
+    public string VoiceFor(string? language) =>
+        language is not null && Voices.TryGetValue(language, out var voice) ? voice : Voices.GetValueOrDefault("en", "flite:slt");
+
+    /// <summary>"flite:slt" → (flite, slt); "espeak:es" and "es" → (espeak, es).</summary>
+    public static (string Engine, string Voice) ParseVoice(string configured) =>
+        configured.Split(':', 2) is [var engine, var voice] ? (engine.ToLowerInvariant(), voice) : (Espeak, configured);
 
     /// <summary>Words per minute: slower than espeak-ng's 175, for young listeners.</summary>
     [Range(80, 400)]
