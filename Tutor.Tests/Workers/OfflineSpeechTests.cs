@@ -41,6 +41,24 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_free_conversation_pocketsphinx_hears_whatever_is_said_not_only_the_lessons_words()
+    {
+        var recognizer = new PocketSphinxSpeechToText(Engines, new OfflineEngineGate(Engines), NullLogger<PocketSphinxSpeechToText>.Instance);
+        const string said = "i like to play football with my friends after school";
+        var speech = FliteVoice.Load("slt").Say(said);
+        var audio = new PcmAudio(speech.Pcm.ToArray(), speech.SampleRate, 1);
+        var lessonWords = new RecognitionHints(["red", "blue", "green"], "en");
+
+        var free = await recognizer.TranscribeAsync(audio, lessonWords with { FreeSpeech = true }, CancellationToken.None);
+        var drill = await recognizer.TranscribeAsync(audio, lessonWords, CancellationToken.None);
+
+        var expected = said.Split(' ');
+        var heardRight = free.Split(' ').Count(expected.Contains);
+        Assert.True(heardRight >= expected.Length - 2, $"free speech heard '{free}'");
+        Assert.DoesNotContain("football", drill); // held to the grammar, the same words cannot be heard
+    }
+
+    [Fact]
     public async Task Pocketsphinx_hears_the_tutors_flite_voice_say_each_accepted_answer()
     {
         var recognizer = new PocketSphinxSpeechToText(Engines, new OfflineEngineGate(Engines), NullLogger<PocketSphinxSpeechToText>.Instance);

@@ -27,10 +27,10 @@ public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeec
         if (providers.SpeechToText == ProviderChoice.Offline)
         {
             await RequireAsync(speech.PocketSphinxPath, ["-version"], "pocketsphinx pocketsphinx-en-us", cancellationToken, anyExitCode: true);
-            if (!Directory.Exists(speech.AcousticModel) || !File.Exists(speech.Dictionary))
+            if (!Directory.Exists(speech.AcousticModel) || !File.Exists(speech.Dictionary) || !File.Exists(speech.LanguageModel))
             {
-                throw new InvalidOperationException(
-                    $"The pocketsphinx English model is missing ({speech.AcousticModel}, {speech.Dictionary}). Install it: sudo apt-get install -y pocketsphinx-en-us");
+                throw new InvalidOperationException($"The pocketsphinx English model is missing ({speech.AcousticModel}, {speech.Dictionary}, "
+                    + $"{speech.LanguageModel}). Install it: sudo apt-get install -y pocketsphinx-en-us");
             }
         }
         logger.LogInformation("Providers: {Providers}", providers);

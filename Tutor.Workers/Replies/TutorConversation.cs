@@ -17,7 +17,8 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
 {
     /// <summary>What the child is likely to say now: the step's answers, the lesson's words, the phrases children use.</summary>
     public RecognitionHints HintsFor(ChildProgress? progress) => engine.Position(progress) is { } position
-        ? new RecognitionHints([.. position.Step.Expect, .. position.Lesson.Vocabulary], position.Lesson.TargetLanguage)
+        ? new RecognitionHints([.. position.Step.Expect, .. position.Lesson.Vocabulary], position.Lesson.TargetLanguage,
+            FreeSpeech: position.Step.Kind == StepKinds.Chat)
         : RecognitionHints.None;
 
     /// <summary>Takes the turn; <paramref name="speak"/> says each sentence (with its language) as soon as it is ready.</summary>

@@ -10,9 +10,10 @@ public interface ISpeechToText
 
 /// <summary>
 /// What the child is likely to say: the current step's accepted answers, the lesson's words and the phrases every child
-/// uses, and the language. The offline recognizer listens only for these; a cloud one takes them as a hint.
+/// uses, and the language. The offline recognizer listens only for these — unless <paramref name="FreeSpeech"/>: a
+/// step of free conversation, where anything may be said; a cloud recognizer takes them as a hint.
 /// </summary>
-public sealed record RecognitionHints(IReadOnlyList<string> Phrases, string? Language)
+public sealed record RecognitionHints(IReadOnlyList<string> Phrases, string? Language, bool FreeSpeech = false)
 {
     public static readonly RecognitionHints None = new([], null);
 

@@ -36,6 +36,9 @@ public sealed class OfflineSpeechOptions
 
     public string Dictionary { get; set; } = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
 
+    /// <summary>The general English language model, for free conversation (a chat step): anything may be said there.</summary>
+    public string LanguageModel { get; set; } = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin";
+
     /// <summary>Offline engine runs at once in one worker; empty means one per CPU core (they are CPU-bound).</summary>
     [Range(1, 256)]
     public int? MaxConcurrentCalls { get; set; }

@@ -8,7 +8,9 @@ namespace Tutor.Workers.Speech;
 /// <summary>
 /// Offline recognition with Debian's pocketsphinx and its American English model, constrained by a JSGF grammar of what
 /// the current step expects (its answers, the lesson's words, the general phrases), which is what makes it reliable for
-/// drills. It can only hear those phrases, and only English: anything else comes out as the closest of them.
+/// drills: it can only hear those phrases, and anything else comes out as the closest of them. In free conversation (a
+/// chat step) it listens with Debian's general English language model instead, and hears whatever is said — slower,
+/// and less sure. English only.
 /// </summary>
 public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> options, OfflineEngineGate gate, ILogger<PocketSphinxSpeechToText> logger)
     : ISpeechToText, IDisposable
@@ -24,6 +26,8 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
 
     public async Task<string> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken)
     {
+        if (hints.FreeSpeech) return await RecognizeAsync(utterance, ["-lm", options.Value.LanguageModel], "free speech", cancellationToken);
+
         // Distractors catch wrong answers, but one that sounds like an expected word would steal it ("three" for "green").
         var expected = Speakable(hints.Phrases.Concat(RecognitionHints.General));
         var expectedWords = expected.SelectMany(p => p.Split(' ')).Distinct().Select(w => _dictionary.Value[w]).ToList();
@@ -31,17 +35,22 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
             .Concat(Speakable(RecognitionHints.Distractors).Except(expected)
                 .Where(d => d.Split(' ').All(w => expectedWords.All(e => PhonemeDistance(_dictionary.Value[w], e) > 2))))
             .ToList();
+        // The grammar, one per step, is a file written once and reused.
+        return await RecognizeAsync(utterance, ["-jsgf", GrammarFile(phrases)], $"{phrases.Count} phrases", cancellationToken);
+    }
+
+    /// <summary>The utterance goes in on standard input as raw 16 kHz PCM (the device's format); the words come out.</summary>
+    private async Task<string> RecognizeAsync(PcmAudio utterance, string[] search, string among, CancellationToken cancellationToken)
+    {
         var speech = options.Value;
-        // The utterance goes in on standard input as raw 16 kHz PCM (the device's format); the grammar, one per step,
-        // is a file written once and reused.
         var (exit, output, errors) = await gate.RunAsync(() => ExternalTool.RunAsync(speech.PocketSphinxPath,
-            ["-infile", "/dev/stdin", "-samprate", utterance.SampleRate.ToString(), "-jsgf", GrammarFile(phrases),
+            ["-infile", "/dev/stdin", "-samprate", utterance.SampleRate.ToString(), .. search,
              "-hmm", speech.AcousticModel, "-dict", speech.Dictionary, "-logfn", "/dev/null"],
             speech.RecognitionTimeout, cancellationToken, utterance.Samples), cancellationToken);
         if (exit != 0) throw new InvalidOperationException($"pocketsphinx failed (exit {exit}): {errors.Trim()}");
 
         var heard = string.Join(' ', Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        logger.LogDebug("pocketsphinx heard {Length} characters among {Count} phrases", heard.Length, phrases.Count);
+        logger.LogDebug("pocketsphinx heard {Length} characters ({Among})", heard.Length, among);
         return heard;
     }
 
