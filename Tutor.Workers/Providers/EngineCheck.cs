@@ -8,7 +8,8 @@ namespace Tutor.Workers.Providers;
 /// espeak-ng, flite's voices and pocketsphinx with its model when speech is offline. Logs which engine does which job. (Reply audio is
 /// resampled in-process: the worker needs no ffmpeg.)
 /// </summary>
-public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeechOptions> offline, ILogger<EngineCheck> logger) : IHostedService
+public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeechOptions> offline, IServiceProvider services, ILogger<EngineCheck> logger)
+    : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,12 +27,13 @@ public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeec
         }
         if (providers.SpeechToText == ProviderChoice.Offline)
         {
-            await RequireAsync(speech.PocketSphinxPath, ["-version"], "pocketsphinx pocketsphinx-en-us", cancellationToken, anyExitCode: true);
             if (!Directory.Exists(speech.AcousticModel) || !File.Exists(speech.Dictionary) || !File.Exists(speech.LanguageModel))
             {
                 throw new InvalidOperationException($"The pocketsphinx English model is missing ({speech.AcousticModel}, {speech.Dictionary}, "
                     + $"{speech.LanguageModel}). Install it: sudo apt-get install -y pocketsphinx-en-us");
             }
+            // The model loads into the worker now: a broken library or model stops it here.
+            (services.GetRequiredService<ISpeechToText>() as PocketSphinxSpeechToText)?.Prepare();
         }
         logger.LogInformation("Providers: {Providers}", providers);
     }

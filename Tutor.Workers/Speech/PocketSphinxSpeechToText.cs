@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,14 @@ namespace Tutor.Workers.Speech;
 /// the current step expects (its answers, the lesson's words, the general phrases), which is what makes it reliable for
 /// drills: it can only hear those phrases, and anything else comes out as the closest of them. In free conversation (a
 /// chat step) it listens with Debian's general English language model instead, and hears whatever is said — slower,
-/// and less sure. English only.
+/// and less sure. English only. The decoders are loaded into the worker once (one per concurrent recognition, made as
+/// needed) and kept, with each step's grammar added once: an utterance costs its decoding only.
 /// </summary>
 public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> options, OfflineEngineGate gate, ILogger<PocketSphinxSpeechToText> logger)
     : ISpeechToText, IDisposable
 {
-    private readonly Lazy<string> _grammars = new(() => Directory.CreateTempSubdirectory("tutor-grammars-").FullName);
+    private const int SampleRate = 16000;
+    private readonly ConcurrentBag<PocketSphinxDecoder> _idle = [];
 
     // Word → its first pronunciation (phonemes without stress marks); "read(2)" lines are alternatives.
     private readonly Lazy<Dictionary<string, string[]>> _dictionary = new(() => File.ReadLines(options.Value.Dictionary)
@@ -24,9 +27,16 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
         .GroupBy(parts => parts[0], StringComparer.Ordinal)
         .ToDictionary(g => g.Key, g => g.First()[1..].Select(p => p.TrimEnd('0', '1', '2')).ToArray(), StringComparer.Ordinal));
 
+    /// <summary>Loads the first decoder now (at the worker's start), so a missing model stops the worker there, not a child's turn.</summary>
+    public void Prepare() => _idle.Add(NewDecoder());
+
     public async Task<string> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken)
     {
-        if (hints.FreeSpeech) return await RecognizeAsync(utterance, ["-lm", options.Value.LanguageModel], "free speech", cancellationToken);
+        if (utterance.SampleRate != SampleRate || utterance.Channels != 1)
+        {
+            throw new InvalidDataException($"pocketsphinx hears 16 kHz mono; this utterance is {utterance.SampleRate} Hz, {utterance.Channels} channel(s).");
+        }
+        if (hints.FreeSpeech) return await RecognizeAsync(utterance, PocketSphinxDecoder.FreeSpeech, grammar: null, "free speech", cancellationToken);
 
         // Distractors catch wrong answers, but one that sounds like an expected word would steal it ("three" for "green").
         var expected = Speakable(hints.Phrases.Concat(RecognitionHints.General));
@@ -35,37 +45,35 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
             .Concat(Speakable(RecognitionHints.Distractors).Except(expected)
                 .Where(d => d.Split(' ').All(w => expectedWords.All(e => PhonemeDistance(_dictionary.Value[w], e) > 2))))
             .ToList();
-        // The grammar, one per step, is a file written once and reused.
-        return await RecognizeAsync(utterance, ["-jsgf", GrammarFile(phrases)], $"{phrases.Count} phrases", cancellationToken);
+        // A step's grammar is named after its content, so each decoder adds it once and switches to it after that.
+        var grammar = Grammar(phrases);
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(grammar)))[..32];
+        return await RecognizeAsync(utterance, name, grammar, $"{phrases.Count} phrases", cancellationToken);
     }
 
-    /// <summary>The utterance goes in on standard input as raw 16 kHz PCM (the device's format); the words come out.</summary>
-    private async Task<string> RecognizeAsync(PcmAudio utterance, string[] search, string among, CancellationToken cancellationToken)
+    private async Task<string> RecognizeAsync(PcmAudio utterance, string search, string? grammar, string among, CancellationToken cancellationToken)
     {
-        var speech = options.Value;
-        var (exit, output, errors) = await gate.RunAsync(() => ExternalTool.RunAsync(speech.PocketSphinxPath,
-            ["-infile", "/dev/stdin", "-samprate", utterance.SampleRate.ToString(), .. search,
-             "-hmm", speech.AcousticModel, "-dict", speech.Dictionary, "-logfn", "/dev/null"],
-            speech.RecognitionTimeout, cancellationToken, utterance.Samples), cancellationToken);
-        if (exit != 0) throw new InvalidOperationException($"pocketsphinx failed (exit {exit}): {errors.Trim()}");
-
-        var heard = string.Join(' ', Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var heard = await gate.RunAsync(() => Task.Run(() =>
+        {
+            var decoder = _idle.TryTake(out var idle) ? idle : NewDecoder();
+            try
+            {
+                if (grammar is not null) decoder.AddGrammar(search, grammar);
+                return decoder.Decode(search, utterance.Samples);
+            }
+            finally
+            {
+                _idle.Add(decoder);
+            }
+        }, cancellationToken), cancellationToken);
         logger.LogDebug("pocketsphinx heard {Length} characters ({Among})", heard.Length, among);
         return heard;
     }
 
-    /// <summary>The grammar's file, named after its content's hash: written the first time a step needs it, then reused.</summary>
-    private string GrammarFile(IEnumerable<string> phrases)
+    private PocketSphinxDecoder NewDecoder()
     {
-        var grammar = Grammar(phrases);
-        var path = Path.Combine(_grammars.Value, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(grammar)))[..32] + ".gram");
-        if (!File.Exists(path))
-        {
-            var temporary = $"{path}.{Guid.NewGuid():N}";
-            File.WriteAllText(temporary, grammar);
-            File.Move(temporary, path, overwrite: true);
-        }
-        return path;
+        var speech = options.Value;
+        return new PocketSphinxDecoder(speech.AcousticModel, speech.Dictionary, speech.LanguageModel, SampleRate);
     }
 
     /// <summary>The phrases whose every word the dictionary knows, normalized as the grammar needs them.</summary>
@@ -82,7 +90,7 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
 
     public void Dispose()
     {
-        if (_grammars.IsValueCreated) Directory.Delete(_grammars.Value, recursive: true);
+        while (_idle.TryTake(out var decoder)) decoder.Dispose();
     }
 
     private static int PhonemeDistance(string[] a, string[] b)
