@@ -123,24 +123,13 @@ public static class RecognitionBenchmark
                 speech += pcm.Length / 32000.0;
                 var heard = await recognizer.TranscribeAsync(new PcmAudio(pcm, 16000, 1), free, CancellationToken.None);
                 var reference = AnswerMatcher.Normalize(sentence).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                errors += WordDistance(reference, AnswerMatcher.Normalize(heard).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                errors += EditDistance.Between(reference, AnswerMatcher.Normalize(heard).Split(' ', StringSplitOptions.RemoveEmptyEntries));
                 words += reference.Length;
             }
             rows.Add(new { voice = name, sentences = sentences.Count, words, word_error_rate = Math.Round((double)errors / words, 3),
                 decoding_real_time_factor = Math.Round(clock.Elapsed.TotalSeconds / speech, 3) });
         }
         return rows;
-    }
-
-    private static int WordDistance(string[] a, string[] b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        for (var j = 1; j <= b.Length; j++)
-            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 
     private static Task<byte[]> FliteAsync(string text, string voice) =>

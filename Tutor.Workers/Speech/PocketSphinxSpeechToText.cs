@@ -43,7 +43,7 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
         var expectedWords = expected.SelectMany(p => p.Split(' ')).Distinct().Select(w => _dictionary.Value[w]).ToList();
         var phrases = expected
             .Concat(Speakable(RecognitionHints.Distractors).Except(expected)
-                .Where(d => d.Split(' ').All(w => expectedWords.All(e => PhonemeDistance(_dictionary.Value[w], e) > 2))))
+                .Where(d => d.Split(' ').All(w => expectedWords.All(e => EditDistance.Between(_dictionary.Value[w], e) > 2))))
             .ToList();
         // A step's grammar is named after its content, so each decoder adds it once and switches to it after that.
         var grammar = Grammar(phrases);
@@ -91,20 +91,5 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
     public void Dispose()
     {
         while (_idle.TryTake(out var decoder)) decoder.Dispose();
-    }
-
-    private static int PhonemeDistance(string[] a, string[] b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-        return d[a.Length, b.Length];
     }
 }
