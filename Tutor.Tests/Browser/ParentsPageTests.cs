@@ -73,7 +73,7 @@ public sealed class ParentsPageTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(otherPage.Locator("#transcript li")).ToHaveCountAsync(0);
         Assert.Empty(errors);
         Assert.Empty(otherErrors);
-        var screenshot = Path.Combine(AppContext.BaseDirectory, "parents-page.png");
+        var screenshot = Path.Combine(ParentsAppTests.Screenshots, "parents-page.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         output.WriteLine($"Screenshot of the parents' page: {screenshot}");
 
@@ -91,7 +91,7 @@ public sealed class ParentsPageTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("#transcript")).ToContainTextAsync("Great job!", Soon);
         await Expect(page.Locator("#transcript li")).ToHaveCountAsync(4);
         await Expect(page.Locator("#progress")).ToContainTextAsync("step 3 of 7 · 1 word(s) mastered"); // refreshed, not only the lines
-        var recovered = Path.Combine(AppContext.BaseDirectory, "parents-page-after-restart.png");
+        var recovered = Path.Combine(ParentsAppTests.Screenshots, "parents-page-after-restart.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = recovered, FullPage = true });
         output.WriteLine($"Screenshot after the gateway restart: {recovered}");
     }
