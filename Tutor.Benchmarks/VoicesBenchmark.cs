@@ -7,8 +7,8 @@ using Tutor.Workers.Speech;
 namespace Tutor.Benchmarks;
 
 /// <summary>
-/// The offline English voices on the shipped lessons' English sentences: flite's <c>slt</c> loaded in-process
-/// (libflite), espeak-ng (a process per sentence, as the worker used it), and festival with the HTS <c>slt</c> voice
+/// The offline English voices on the shipped lessons' English sentences: flite's <c>slt</c> and espeak-ng loaded
+/// in-process (libflite, libespeak-ng), espeak-ng as a process per sentence (as the worker used it before), and festival with the HTS <c>slt</c> voice
 /// (a process per sentence; only measured when installed). For each: time from asking to having the sentence's audio
 /// (the voice's share of "first audio"), and CPU per second of speech produced — the worker's own and its children's.
 /// </summary>
@@ -24,7 +24,8 @@ public static class VoicesBenchmark
         var engines = new List<(string Name, Func<string, Task<(byte[] Pcm, int Rate)>> Say)>
         {
             ("flite slt (in-process)", text => Task.FromResult(FliteSay(text))),
-            ("espeak-ng en-us (process per sentence)", async text =>
+            ("espeak-ng en-us (in-process)", text => Task.FromResult(EspeakSay(text))),
+            ("espeak-ng en-us (process per sentence, as before)", async text =>
             {
                 var (_, wav, _) = await ExternalTool.RunAsync("espeak-ng", ["-v", "en-us", "-s", "140", "--stdout", "--", text], TimeSpan.FromSeconds(30), CancellationToken.None);
                 var pcm = WavFile.ReadPcm16(wav);
@@ -74,6 +75,12 @@ public static class VoicesBenchmark
             });
         }
         await Results.WriteAsync("voices", new { at = DateTimeOffset.UtcNow, cores = Environment.ProcessorCount, voices = rows });
+    }
+
+    private static (byte[] Pcm, int Rate) EspeakSay(string text)
+    {
+        var chunk = EspeakLibrary.Say(text, "en-us", 140);
+        return (chunk.Pcm.ToArray(), chunk.SampleRate);
     }
 
     private static (byte[] Pcm, int Rate) FliteSay(string text)

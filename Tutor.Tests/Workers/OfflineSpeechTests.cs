@@ -140,12 +140,18 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_missing_engine_stops_the_worker_with_what_to_install()
+    public void A_missing_model_or_voice_stops_the_worker_saying_what_is_missing()
     {
-        var error = Assert.ThrowsAny<Exception>(() => new WorkerHost(_redis, openAi: null,
-            new Dictionary<string, string> { ["OfflineSpeech:EspeakPath"] = "/nonexistent/espeak-ng" }));
+        var model = Assert.ThrowsAny<Exception>(() => new WorkerHost(_redis, openAi: null,
+            new Dictionary<string, string> { ["OfflineSpeech:AcousticModel"] = "/nonexistent/en-us" }));
+        var voice = Assert.ThrowsAny<Exception>(() => new WorkerHost(_redis, openAi: null,
+            new Dictionary<string, string> { ["OfflineSpeech:Voices:es"] = "espeak:xx-nonexistent" }));
+        var flite = Assert.ThrowsAny<Exception>(() => new WorkerHost(_redis, openAi: null,
+            new Dictionary<string, string> { ["OfflineSpeech:Voices:en"] = "flite:nobody" }));
 
-        Assert.Contains("sudo apt-get install -y espeak-ng", error.ToString());
+        Assert.Contains("sudo apt-get install -y pocketsphinx-en-us", model.ToString());
+        Assert.Contains("espeak-ng has no voice 'xx-nonexistent'", voice.ToString());
+        Assert.Contains("flite has no built-in voice 'nobody'", flite.ToString());
     }
 
     [Fact]

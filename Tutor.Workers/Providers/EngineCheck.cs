@@ -11,15 +11,15 @@ namespace Tutor.Workers.Providers;
 public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeechOptions> offline, IServiceProvider services, ILogger<EngineCheck> logger)
     : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var speech = offline.Value;
         if (providers.TextToSpeech == ProviderChoice.Offline)
         {
             var voices = speech.Voices.Values.Select(OfflineSpeechOptions.ParseVoice).ToList();
-            if (voices.Any(v => v.Engine == OfflineSpeechOptions.Espeak)) await RequireAsync(speech.EspeakPath, ["--version"], "espeak-ng", cancellationToken);
-            // flite's voices load into the worker now, so a missing library stops it here, naming what to install.
-            foreach (var (engine, voice) in voices.Where(v => v.Engine == OfflineSpeechOptions.Flite)) FliteVoice.Load(voice);
+            // The voices load into the worker now, so a missing library or voice stops it here, naming what to install.
+            foreach (var (_, voice) in voices.Where(v => v.Engine == OfflineSpeechOptions.Espeak)) EspeakLibrary.Say("ready", voice, speech.WordsPerMinute);
+            foreach (var (_, voice) in voices.Where(v => v.Engine == OfflineSpeechOptions.Flite)) FliteVoice.Load(voice);
             if (voices.FirstOrDefault(v => v.Engine is not (OfflineSpeechOptions.Flite or OfflineSpeechOptions.Espeak)) is { Engine: { } unknown })
             {
                 throw new InvalidOperationException($"OfflineSpeech:Voices names an engine '{unknown}'; use flite:<voice> or espeak:<voice>.");
@@ -36,20 +36,8 @@ public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeec
             (services.GetRequiredService<ISpeechToText>() as PocketSphinxSpeechToText)?.Prepare();
         }
         logger.LogInformation("Providers: {Providers}", providers);
+        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static async Task RequireAsync(string path, string[] arguments, string package, CancellationToken cancellationToken, bool anyExitCode = false)
-    {
-        try
-        {
-            var (exit, _, errors) = await ExternalTool.RunAsync(path, arguments, TimeSpan.FromSeconds(15), cancellationToken);
-            if (exit != 0 && !anyExitCode) throw new InvalidOperationException($"'{path}' does not work (exit {exit}): {errors.Trim()}");
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new InvalidOperationException($"{ex.Message} The worker needs it; install it: sudo apt-get install -y {package}", ex);
-        }
-    }
 }

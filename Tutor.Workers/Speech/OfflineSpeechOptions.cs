@@ -2,12 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Tutor.Workers.Speech;
 
-/// <summary>The offline speech engines, Debian's espeak-ng and pocketsphinx (configuration section <c>OfflineSpeech</c>).</summary>
+/// <summary>The offline speech engines, loaded into the worker: flite, espeak-ng and pocketsphinx (configuration section <c>OfflineSpeech</c>).</summary>
 public sealed class OfflineSpeechOptions
 {
     public const string SectionName = "OfflineSpeech";
-
-    public string EspeakPath { get; set; } = "espeak-ng";
 
     public const string Flite = "flite";
     public const string Espeak = "espeak";
@@ -28,8 +26,6 @@ public sealed class OfflineSpeechOptions
     /// <summary>Words per minute: slower than espeak-ng's 175, for young listeners.</summary>
     [Range(80, 400)]
     public int WordsPerMinute { get; set; } = 140;
-
-    public string PocketSphinxPath { get; set; } = "pocketsphinx_continuous";
 
     /// <summary>The acoustic model and dictionary (Debian's <c>pocketsphinx-en-us</c>): American English only.</summary>
     public string AcousticModel { get; set; } = "/usr/share/pocketsphinx/model/en-us/en-us";

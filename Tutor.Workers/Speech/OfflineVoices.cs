@@ -4,11 +4,11 @@ using Microsoft.Extensions.Options;
 namespace Tutor.Workers.Speech;
 
 /// <summary>
-/// The offline voice of each language (<see cref="OfflineSpeechOptions.Voices"/>): <c>flite:slt</c> — flite's voice,
-/// loaded into the worker once and synthesized in-process — or <c>espeak:es</c> (a plain <c>es</c> too), espeak-ng. English
-/// defaults to flite (clearer than espeak-ng for about the same CPU; festival's HTS voice is closer to natural but costs
-/// 19 times the CPU — measured by the <c>voices</c> benchmark); the other languages to espeak-ng, the only offline voice
-/// Debian has for them.
+/// The offline voice of each language (<see cref="OfflineSpeechOptions.Voices"/>): <c>flite:slt</c> or <c>espeak:es</c>
+/// (a plain <c>es</c> too) — both loaded into the worker once and synthesized in-process. English defaults to flite
+/// (far clearer than espeak-ng for a few milliseconds more a sentence; festival's HTS voice is closer to natural but
+/// costs 17 times flite's CPU — measured by the <c>voices</c> benchmark); the other languages to espeak-ng, the only
+/// offline voice Debian has for them.
 /// </summary>
 public sealed class OfflineVoices(IOptions<OfflineSpeechOptions> options, OfflineEngineGate gate, EspeakTextToSpeech espeak) : ITextToSpeech
 {

@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Tutor.Workers.Speech;
+namespace Tutor.Benchmarks;
 
 /// <summary>
-/// Runs a command-line engine (espeak-ng, pocketsphinx) without a shell, with a time limit, and collects what it prints;
+/// Runs a command-line engine (espeak-ng, festival's text2wave — the benchmarks compare them with the engines the worker
+/// loads in-process) without a shell, with a time limit, and collects what it prints;
 /// <paramref name="input"/>, when given, is written to its standard input (no file in between).
 /// </summary>
 public static class ExternalTool
