@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Tutor test: the front end's unit tests (node), then unit, integration, browser and end-to-end tests
-# (dotnet, with a real redis-server, ffmpeg, espeak-ng, pocketsphinx and Chromium).
+# (dotnet, with a real redis-server, ffmpeg, flite, espeak-ng, pocketsphinx and Chromium).
 # Extra arguments go to 'dotnet test', e.g. ./test.sh --filter "FullyQualifiedName~Gateway".
 set -euo pipefail
 cd "$(dirname "$0")"
