@@ -5,7 +5,8 @@ namespace Tutor.Workers.Providers;
 
 /// <summary>
 /// Stops the worker at start, with the command that installs what is missing, when an engine it needs cannot run:
-/// espeak-ng, flite's voices and pocketsphinx with its model when speech is offline. Logs which engine does which job. (Reply audio is
+/// espeak-ng, flite's voices and pocketsphinx with its model when speech is offline, the operator's Whisper or Llama model
+/// file when one is chosen. Logs which engine does which job. (Reply audio is
 /// resampled in-process: the worker needs no ffmpeg.)
 /// </summary>
 public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeechOptions> offline, IServiceProvider services, ILogger<EngineCheck> logger)
@@ -35,6 +36,9 @@ public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeec
             // The model loads into the worker now: a broken library or model stops it here.
             (services.GetRequiredService<ISpeechToText>() as PocketSphinxSpeechToText)?.Prepare();
         }
+        // The operator's own models load into the worker now: a missing or broken file stops it here, naming the file.
+        if (providers.SpeechToText == ProviderChoice.Whisper) services.GetRequiredService<ISpeechToText>();
+        if (providers.Chat == ProviderChoice.Llama) services.GetRequiredService<Replies.ITutor>();
         logger.LogInformation("Providers: {Providers}", providers);
         return Task.CompletedTask;
     }

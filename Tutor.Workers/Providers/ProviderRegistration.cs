@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.ClientModel;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -22,17 +23,28 @@ internal static class ProviderRegistration
             providers.Chat.ResolvedKind(openAi.IsConfigured),
             providers.TextToSpeech.ResolvedKind(openAi.IsConfigured),
             providers.Moderation.ResolvedKind(openAi.IsConfigured));
-        foreach (var (job, kind, choice) in new[] { ("SpeechToText", active.SpeechToText, providers.SpeechToText), ("Chat", active.Chat, providers.Chat),
-                     ("TextToSpeech", active.TextToSpeech, providers.TextToSpeech), ("Moderation", active.Moderation, providers.Moderation) })
+        foreach (var (job, kind, choice, ownModel) in new[]
+                 {
+                     ("SpeechToText", active.SpeechToText, providers.SpeechToText, ProviderChoice.Whisper),
+                     ("Chat", active.Chat, providers.Chat, ProviderChoice.Llama),
+                     ("TextToSpeech", active.TextToSpeech, providers.TextToSpeech, null),
+                     ("Moderation", active.Moderation, providers.Moderation, null),
+                 })
         {
-            if (kind is not (ProviderChoice.Offline or ProviderChoice.OpenAi))
+            if (kind != ownModel && kind is not (ProviderChoice.Offline or ProviderChoice.OpenAi))
             {
-                throw new InvalidOperationException($"Providers:{job}:Kind is '{kind}'; it must be offline or openai.");
+                throw new InvalidOperationException(
+                    $"Providers:{job}:Kind is '{kind}'; it must be offline, openai{(ownModel is null ? "" : $" or {ownModel}")}.");
             }
             if (kind == ProviderChoice.OpenAi && !openAi.IsConfigured && choice.Endpoint is null)
             {
                 throw new InvalidOperationException(
                     $"Providers:{job} is openai but there is no OpenAI API key (Parameters:openai-api-key in the AppHost) and no Providers:{job}:Endpoint of a self-hosted server.");
+            }
+            var problems = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(choice, new ValidationContext(choice), problems, validateAllProperties: true))
+            {
+                throw new InvalidOperationException($"Providers:{job}: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
             }
         }
         builder.Services.AddSingleton(active);
@@ -53,10 +65,13 @@ internal static class ProviderRegistration
             choice.Model ?? fallback(services.GetRequiredService<IOptions<OpenAiOptions>>().Value);
 
         if (active.SpeechToText == ProviderChoice.Offline) builder.Services.AddSingleton<ISpeechToText, PocketSphinxSpeechToText>();
+        else if (active.SpeechToText == ProviderChoice.Whisper) builder.Services.AddSingleton<ISpeechToText>(sp =>
+            new WhisperSpeechToText(providers.SpeechToText, sp.GetRequiredService<ILogger<WhisperSpeechToText>>()));
         else builder.Services.AddSingleton<ISpeechToText>(sp => new OpenAiSpeechToText(
             ClientFor(sp, providers.SpeechToText), ModelFor(sp, providers.SpeechToText, o => o.TranscriptionModel), sp.GetRequiredService<IOptions<OpenAiOptions>>()));
 
         if (active.Chat == ProviderChoice.Offline) builder.Services.AddSingleton<ITutor, OfflineTutor>();
+        else if (active.Chat == ProviderChoice.Llama) builder.Services.AddSingleton<ITutor>(sp => new LlamaTutor(providers.Chat, sp.GetRequiredService<ILogger<LlamaTutor>>()));
         else builder.Services.AddSingleton<ITutor>(sp => new ChatTutor(ClientFor(sp, providers.Chat), ModelFor(sp, providers.Chat, o => o.ChatModel)));
 
         builder.Services.AddSingleton<EspeakTextToSpeech>();
@@ -69,7 +84,7 @@ internal static class ProviderRegistration
     }
 }
 
-/// <summary>The engine doing each job in this worker: <c>offline</c> or <c>openai</c>.</summary>
+/// <summary>The engine doing each job in this worker: <c>offline</c>, <c>openai</c>, or the worker's own model (<c>whisper</c>, <c>llama</c>).</summary>
 public sealed record ActiveProviders(string SpeechToText, string Chat, string TextToSpeech, string Moderation)
 {
     public override string ToString() => $"speech-to-text {SpeechToText}, chat {Chat}, text-to-speech {TextToSpeech}, moderation {Moderation}";

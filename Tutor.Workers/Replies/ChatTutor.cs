@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using Tutor.Workers.Lessons;
@@ -30,25 +29,23 @@ public sealed class ChatTutor(OpenAIClient client, string model) : ITutor
             MaxOutputTokenCount = 400,
         };
 
-        var answer = new ReplyJsonStream();
-        var splitter = new SentenceSplitter();
+        await foreach (var tutorEvent in TutorAnswer.ReadAsync(TextAsync(messages, completion, cancellationToken), cancellationToken))
+        {
+            yield return tutorEvent;
+        }
+    }
+
+    private async IAsyncEnumerable<string> TextAsync(List<ChatMessage> messages, ChatCompletionOptions completion,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var updates = _chat.CompleteChatStreamingAsync(messages, completion, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (updates)
         {
             while (await NextAsync(updates))
             {
-                foreach (var part in updates.Current.ContentUpdate)
-                {
-                    foreach (var sentence in splitter.Add(answer.Add(part.Text ?? "")))
-                    {
-                        yield return new Said(sentence, WrittenByModel: true);
-                    }
-                }
+                foreach (var part in updates.Current.ContentUpdate) yield return part.Text ?? "";
             }
         }
-
-        if (splitter.Flush() is { } last) yield return new Said(last, WrittenByModel: true);
-        yield return new Judged(JudgementOf(answer.Json));
     }
 
     private static async Task<bool> NextAsync(IAsyncEnumerator<StreamingChatCompletionUpdate> updates)
@@ -60,29 +57,6 @@ public sealed class ChatTutor(OpenAIClient client, string model) : ITutor
         catch (ClientResultException ex)
         {
             throw new TutorReplyException($"The chat model failed: {ex.Status} {ex.Message}", ex);
-        }
-    }
-
-    private static Judgement JudgementOf(string json)
-    {
-        try
-        {
-            using var answer = JsonDocument.Parse(json);
-            if (!answer.RootElement.TryGetProperty("reply", out var reply) || reply.ValueKind != JsonValueKind.String || reply.GetString()!.Trim().Length == 0)
-            {
-                throw new TutorReplyException("The chat model's answer has no reply.");
-            }
-            return answer.RootElement.TryGetProperty("judgement", out var judgement) ? judgement.GetString() switch
-            {
-                "correct" => Judgement.Correct,
-                "incorrect" => Judgement.Incorrect,
-                "unclear" => Judgement.Unclear,
-                var other => throw new TutorReplyException($"The chat model's judgement '{other}' is not one of correct, incorrect, unclear."),
-            } : throw new TutorReplyException("The chat model's answer has no judgement.");
-        }
-        catch (JsonException ex)
-        {
-            throw new TutorReplyException("The chat model's answer is not the JSON asked for.", ex);
         }
     }
 }
