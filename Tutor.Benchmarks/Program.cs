@@ -5,6 +5,7 @@ using Tutor.Benchmarks.Load;
 //   vad [seconds]   voice-activity detection cost per second of audio (default 120 s of audio)
 //   recognition     offline recognition accuracy over the shipped lessons' answers (espeak-ng voices, pocketsphinx)
 //   voices          the offline English voices: time to a sentence's audio and CPU per second of speech
+//   own-models [sizes] an operator's own Whisper / Llama model in the worker: load, transcription, answer (tiny.en base.en llama-0.5b-q4_0)
 //   resampler       speech resampling to the device's rate: CPU, signal-to-noise and aliasing per quality
 //   load [options]  devices × turns against a gateway, workers, Redis and an engine stand-in (load --help)
 //   faults [options] the load scenario with workers, Redis and the gateway killed and restarted on a schedule
@@ -18,6 +19,9 @@ switch (args.FirstOrDefault() ?? "vad")
         break;
     case "resampler":
         await ResamplerBenchmark.RunAsync();
+        break;
+    case "own-models":
+        await OwnModelsBenchmark.RunAsync(args[1..]);
         break;
     case "voices":
         await VoicesBenchmark.RunAsync();
@@ -42,7 +46,7 @@ switch (args.FirstOrDefault() ?? "vad")
         await LoadBenchmark.RunAsync(load);
         break;
     default:
-        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | voices | resampler | load [options] | faults [options]");
+        Console.Error.WriteLine("Benchmarks: vad [seconds] | recognition | voices | own-models [sizes] | resampler | load [options] | faults [options]");
         return 64;
 }
 return 0;

@@ -7,6 +7,7 @@ using Tutor.Contracts.Families;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts.Lessons;
+using Tutor.Benchmarks.Models;
 using Tutor.Tests.Infrastructure;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.Providers;
@@ -32,8 +33,8 @@ public sealed class OwnModelTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        TinyModels.WriteWhisper(WhisperModel);
-        TinyModels.WriteLlama(LlamaModel);
+        RandomModels.WriteWhisper(WhisperModel);
+        RandomModels.WriteLlama(LlamaModel);
     }
 
     public async Task DisposeAsync()
@@ -56,6 +57,17 @@ public sealed class OwnModelTests : IAsyncLifetime
         Assert.NotNull(second);
         await Assert.ThrowsAsync<InvalidDataException>(() =>
             whisper.TranscribeAsync(new PcmAudio(new byte[3200], 8000, 1), RecognitionHints.None, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(0.3, 64)]
+    [InlineData(2.9, 192)]
+    [InlineData(10, 544)]
+    [InlineData(29.5, 1500)]
+    [InlineData(60, 1500)]
+    public void Whisper_encodes_the_utterance_and_half_a_second_not_its_whole_thirty_second_window(double seconds, int positions)
+    {
+        Assert.Equal(positions, WhisperSpeechToText.AudioContextFor(TimeSpan.FromSeconds(seconds)));
     }
 
     [Fact]

@@ -56,5 +56,11 @@ public sealed class ProviderChoice
     [Range(512, 131072)]
     public int ContextSize { get; set; } = 4096;
 
+    /// <summary>
+    /// For <c>whisper</c>: encode only the utterance (and half a second) instead of Whisper's whole 30-second window —
+    /// several times faster for a child's short answers, at some cost in accuracy; <c>false</c> for the full window.
+    /// </summary>
+    public bool FitAudioContext { get; set; } = true;
+
     public string ResolvedKind(bool hasKey) => string.IsNullOrWhiteSpace(Kind) ? (hasKey ? OpenAi : Offline) : Kind.ToLowerInvariant();
 }

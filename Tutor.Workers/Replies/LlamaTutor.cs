@@ -63,16 +63,7 @@ public sealed class LlamaTutor : ITutor, IDisposable
 
     public async IAsyncEnumerable<TutorEvent> RespondAsync(TutorRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var chat = new LLamaTemplate(_weights) { AddAssistant = true };
-        chat.Add("system", TutorPrompt.System(request));
-        foreach (var turn in request.Progress.Recent)
-        {
-            chat.Add("user", turn.ChildSaid);
-            chat.Add("assistant", turn.TutorSaid);
-        }
-        chat.Add("user", request.ChildSaid);
-        var prompt = Encoding.UTF8.GetString(chat.Apply());
-
+        var prompt = PromptFor(_weights, request);
         var inference = new InferenceParams
         {
             // The grammar ends the answer by itself; this is room for the longest reply even if written byte by byte
@@ -94,6 +85,20 @@ public sealed class LlamaTutor : ITutor, IDisposable
         {
             _one.Release();
         }
+    }
+
+    /// <summary>The turn's messages (as <see cref="ChatTutor"/> sends them) in the model's own chat template.</summary>
+    public static string PromptFor(LLamaWeights weights, TutorRequest request)
+    {
+        var chat = new LLamaTemplate(weights) { AddAssistant = true };
+        chat.Add("system", TutorPrompt.System(request));
+        foreach (var turn in request.Progress.Recent)
+        {
+            chat.Add("user", turn.ChildSaid);
+            chat.Add("assistant", turn.TutorSaid);
+        }
+        chat.Add("user", request.ChildSaid);
+        return Encoding.UTF8.GetString(chat.Apply());
     }
 
     public void Dispose()

@@ -1,14 +1,23 @@
 using System.Text;
 
-namespace Tutor.Tests.Infrastructure;
+namespace Tutor.Benchmarks.Models;
 
 /// <summary>
-/// Model files the tests make for themselves: a Whisper model in whisper.cpp's ggml format and a Llama chat model in
-/// GGUF, each of the right format and shape but tiny and with random weights. No registry here serves real weights; these
-/// let the worker's real loading and inference code run (what they say is noise — the plumbing is what is tested).
+/// Model files made here, with random weights: a Whisper model in whisper.cpp's ggml format and a Llama chat model in
+/// GGUF. No registry reachable here serves real weights. Tiny ones let the tests run the worker's real loading and
+/// inference code (what they say is noise — the plumbing is what is tested); ones of a real model's shape and number
+/// format let the <c>own-models</c> benchmark measure what that size costs on this machine.
 /// </summary>
-public static class TinyModels
+public static class RandomModels
 {
+    /// <summary>whisper.cpp's shapes (state, layers, heads) by model name.</summary>
+    public static readonly IReadOnlyDictionary<string, (int State, int Layers, int Heads)> WhisperSizes = new Dictionary<string, (int, int, int)>
+    {
+        ["tiny.en"] = (384, 4, 6),
+        ["base.en"] = (512, 6, 8),
+        ["small.en"] = (768, 12, 12),
+    };
+
     /// <summary>whisper.cpp's legacy ggml layout (hparams, mel filters, vocabulary, tensors), English-only vocabulary size.</summary>
     public static void WriteWhisper(string path, int state = 64, int layers = 1, int heads = 2, int seed = 1)
     {
@@ -87,16 +96,20 @@ public static class TinyModels
     }
 
     /// <summary>
-    /// A GGUF (version 3) Llama-architecture chat model: a SentencePiece-style vocabulary of the 256 bytes plus letters
-    /// and a few words, a ChatML template, F32 weights.
+    /// A GGUF (version 3) Llama-architecture chat model: a SentencePiece-style vocabulary of the 256 bytes plus letters,
+    /// a few words and <paramref name="extraTokens"/> more, a ChatML template; weights in F32, or the matrices in Q4_0
+    /// (<paramref name="quantized"/>) as the small models operators download are.
     /// </summary>
-    public static void WriteLlama(string path, int embedding = 64, int layers = 1, int heads = 4, int feedForward = 128, int seed = 1)
+    public static void WriteLlama(string path, int embedding = 64, int layers = 1, int heads = 4, int kvHeads = 4, int feedForward = 128,
+        int extraTokens = 0, bool quantized = false, int seed = 1)
     {
         var random = new Random(seed);
         var tokens = new List<(string Text, int Type)> { ("<unk>", 2), ("<s>", 3), ("</s>", 3), ("<|im_start|>", 3), ("<|im_end|>", 3) };
         tokens.AddRange(Enumerable.Range(0, 256).Select(b => ($"<0x{b:X2}>", 6)));
         tokens.AddRange(Enumerable.Range(0, 26).Select(i => (((char)('a' + i)).ToString(), 1)));
         tokens.AddRange(new[] { "▁", "▁the", "▁is", "▁good", "▁red", "▁blue", "▁yes", "▁no", "▁correct", "▁reply" }.Select(w => (w, 1)));
+        tokens.AddRange(Enumerable.Range(0, extraTokens).Select(i => ($"▁w{i}", 1)));
+        var kv = embedding / heads * kvHeads;
         var vocabulary = tokens.Count;
 
         var metadata = new List<(string Key, Action<BinaryWriter> Value)>
@@ -108,7 +121,7 @@ public static class TinyModels
             ("llama.block_count", w => UInt32(w, (uint)layers)),
             ("llama.feed_forward_length", w => UInt32(w, (uint)feedForward)),
             ("llama.attention.head_count", w => UInt32(w, (uint)heads)),
-            ("llama.attention.head_count_kv", w => UInt32(w, (uint)heads)),
+            ("llama.attention.head_count_kv", w => UInt32(w, (uint)kvHeads)),
             ("llama.rope.dimension_count", w => UInt32(w, (uint)(embedding / heads))),
             ("llama.attention.layer_norm_rms_epsilon", w => { w.Write(6u); w.Write(1e-5f); }),
             ("tokenizer.ggml.model", w => String(w, "llama")),
@@ -135,8 +148,8 @@ public static class TinyModels
             {
                 ($"blk.{i}.attn_norm.weight", [embedding]),
                 ($"blk.{i}.attn_q.weight", [embedding, embedding]),
-                ($"blk.{i}.attn_k.weight", [embedding, embedding]),
-                ($"blk.{i}.attn_v.weight", [embedding, embedding]),
+                ($"blk.{i}.attn_k.weight", [embedding, kv]),
+                ($"blk.{i}.attn_v.weight", [embedding, kv]),
                 ($"blk.{i}.attn_output.weight", [embedding, embedding]),
                 ($"blk.{i}.ffn_norm.weight", [embedding]),
                 ($"blk.{i}.ffn_gate.weight", [embedding, feedForward]),
@@ -156,21 +169,37 @@ public static class TinyModels
             GgufString(file, key);
             value(file);
         }
-        ulong offset = 0;
-        foreach (var (name, shape) in tensors)
+        // Q4_0: blocks of 32 weights, each an f16 scale and 16 bytes of 4-bit values.
+        bool IsQuantized((string Name, long[] Shape) tensor) => quantized && tensor.Shape.Length == 2;
+        long Bytes((string Name, long[] Shape) tensor)
         {
-            GgufString(file, name);
-            file.Write((uint)shape.Length);
-            foreach (var dimension in shape) file.Write((ulong)dimension);
-            file.Write(0u); // f32
+            var count = tensor.Shape.Aggregate(1L, (a, b) => a * b);
+            return IsQuantized(tensor) ? count / 32 * 18 : count * 4;
+        }
+        ulong offset = 0;
+        foreach (var tensor in tensors)
+        {
+            GgufString(file, tensor.Name);
+            file.Write((uint)tensor.Shape.Length);
+            foreach (var dimension in tensor.Shape) file.Write((ulong)dimension);
+            file.Write(IsQuantized(tensor) ? 2u : 0u);
             file.Write(offset);
-            offset += Aligned((ulong)(shape.Aggregate(1L, (a, b) => a * b) * 4), alignment);
+            offset += Aligned((ulong)Bytes(tensor), alignment);
         }
         Pad(file, alignment);
-        foreach (var (name, shape) in tensors)
+        foreach (var tensor in tensors)
         {
-            var count = shape.Aggregate(1L, (a, b) => a * b);
-            WriteWeights(file, name, count, random);
+            if (IsQuantized(tensor))
+            {
+                var blocks = new byte[Bytes(tensor)];
+                random.NextBytes(blocks);
+                for (var b = 0; b < blocks.Length; b += 18) BitConverter.TryWriteBytes(blocks.AsSpan(b), (Half)0.01f);
+                file.Write(blocks);
+            }
+            else
+            {
+                WriteWeights(file, tensor.Name, tensor.Shape.Aggregate(1L, (a, b) => a * b), random);
+            }
             Pad(file, alignment);
         }
 
