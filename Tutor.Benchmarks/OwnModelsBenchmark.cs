@@ -73,7 +73,7 @@ public static class OwnModelsBenchmark
             for (var i = 0; i < runs; i++)
             {
                 var clock = Stopwatch.StartNew();
-                characters += (await whisper.TranscribeAsync(utterance, hints, CancellationToken.None)).Length;
+                characters += (await whisper.TranscribeAsync(utterance, hints, CancellationToken.None)).Text.Length;
                 times.Add(clock.Elapsed.TotalMilliseconds);
             }
             var cpu = (CpuClock.SelfAndChildren() - cpuBefore).TotalMilliseconds / runs;

@@ -12,14 +12,20 @@ namespace Tutor.Benchmarks;
 /// <summary>
 /// How well the offline recognizer hears: (1) the shipped lessons' accepted answers, each spoken by flite's four voices
 /// and espeak-ng in several voices and speeds, pocketsphinx listening with that step's grammar — a phrase counts when
-/// the recognizer's words match it exactly, and the tutor's judgement (which tolerates more) is counted too, per voice
-/// family; (2) free speech: the lessons' English sentences, spoken by each voice (festival's too, when installed) and
+/// the recognizer's words match it exactly, and what the lesson does with it (judges it right or wrong, or — the recognizer
+/// not sure — asks again) is counted too, per voice family; wrong answers (some the grammar holds, some it does not) in
+/// two flite voices, likewise; (2) free speech: the lessons' English sentences, spoken by each voice (festival's too, when installed) and
 /// heard with the general language model, as word error rate.
 /// </summary>
 public static class RecognitionBenchmark
 {
-    // Some of these are among the recognizer's distractor words, some are not ("dinosaur", "trains").
-    private static readonly string[] WrongAnswers = ["purple", "banana", "i like trains", "seven", "dinosaur", "my name is tom"];
+    // Some of these are among the recognizer's distractor words, some are not ("dinosaur", "trains", "computer", …).
+    private static readonly string[] WrongAnswers =
+        ["purple", "banana", "i like trains", "seven", "dinosaur", "my name is tom", "elephant", "computer", "pizza please", "where are we going"];
+
+    /// <summary>What the lesson does with an answer: judges it right or wrong, or is not sure and asks again.</summary>
+    private static string Outcome(Transcript heard, LessonStep step) =>
+        heard.Confidence < new LessonOptions().MinConfidence ? "asked again" : AnswerMatcher.Judge(heard.Text, step) == Judgement.Correct ? "right" : "wrong";
 
     private static readonly (string Voice, int Speed)[] EspeakSpeakers = [("en-us", 140), ("en-us", 175), ("en-gb", 140), ("en-us+f3", 150)];
     private static readonly string[] FliteSpeakers = ["slt", "kal16", "awb", "rms"];
@@ -36,7 +42,7 @@ public static class RecognitionBenchmark
         var lessons = LessonCatalog.Load(lessonsDirectory).Where(l => l.TargetLanguage == "en");
         var options = Options.Create(new OfflineSpeechOptions());
         using var recognizer = new PocketSphinxSpeechToText(options, new OfflineEngineGate(options), NullLogger<PocketSphinxSpeechToText>.Instance);
-        int phrases = 0, exact = 0, judgedRight = 0, wrongSpoken = 0, falselyAccepted = 0;
+        int phrases = 0, exact = 0, judgedRight = 0, askedAgain = 0, wrongSpoken = 0, falselyAccepted = 0, wrongAskedAgain = 0;
         var misses = new List<string>();
         var families = new Dictionary<string, (int Phrases, int Judged)>();
         var clock = Stopwatch.StartNew();
@@ -51,10 +57,16 @@ public static class RecognitionBenchmark
                     {
                         var heard = await recognizer.TranscribeAsync(new PcmAudio(await say(answer), 16000, 1), hints, CancellationToken.None);
                         phrases++;
-                        if (AnswerMatcher.Normalize(heard) == AnswerMatcher.Normalize(answer)) exact++;
-                        else misses.Add($"{lesson.Id}/{step.Id} [{name}] \"{answer}\" heard as \"{heard}\"");
-                        var right = AnswerMatcher.Judge(heard, step) == Judgement.Correct;
+                        if (AnswerMatcher.Normalize(heard.Text) == AnswerMatcher.Normalize(answer)) exact++;
+                        else misses.Add($"{lesson.Id}/{step.Id} [{name}] \"{answer}\" heard as \"{heard.Text}\"");
+                        var outcome = Outcome(heard, step);
+                        var right = outcome == "right";
                         if (right) judgedRight++;
+                        if (outcome == "asked again")
+                        {
+                            askedAgain++;
+                            misses.Add($"{lesson.Id}/{step.Id} [{name}] \"{answer}\" asked again (confidence {heard.Confidence:F2})");
+                        }
                         var tally = families.GetValueOrDefault(family);
                         families[family] = (tally.Phrases + 1, tally.Judged + (right ? 1 : 0));
                     }
@@ -63,12 +75,20 @@ public static class RecognitionBenchmark
                 // Words the step does not expect: a recognizer held to a grammar may still hear them as an answer.
                 foreach (var wrong in WrongAnswers)
                 {
-                    var heard = await recognizer.TranscribeAsync(new PcmAudio(await FliteAsync(wrong, "slt"), 16000, 1), hints, CancellationToken.None);
-                    wrongSpoken++;
-                    if (AnswerMatcher.Judge(heard, step) == Judgement.Correct)
+                    foreach (var voice in new[] { "slt", "awb" })
                     {
-                        falselyAccepted++;
-                        misses.Add($"{lesson.Id}/{step.Id} wrong answer \"{wrong}\" heard as \"{heard}\" and accepted");
+                        var heard = await recognizer.TranscribeAsync(new PcmAudio(await FliteAsync(wrong, voice), 16000, 1), hints, CancellationToken.None);
+                        wrongSpoken++;
+                        switch (Outcome(heard, step))
+                        {
+                            case "right":
+                                falselyAccepted++;
+                                misses.Add($"{lesson.Id}/{step.Id} [flite {voice}] wrong answer \"{wrong}\" heard as \"{heard.Text}\" and accepted");
+                                break;
+                            case "asked again":
+                                wrongAskedAgain++;
+                                break;
+                        }
                     }
                 }
             }
@@ -84,9 +104,12 @@ public static class RecognitionBenchmark
             exact_accuracy = Math.Round((double)exact / phrases, 3),
             judged_correct = judgedRight,
             judged_accuracy = Math.Round((double)judgedRight / phrases, 3),
+            right_answers_asked_again = askedAgain,
             wrong_answers_spoken = wrongSpoken,
             wrong_answers_accepted = falselyAccepted,
             false_acceptance = Math.Round((double)falselyAccepted / wrongSpoken, 3),
+            wrong_answers_asked_again = wrongAskedAgain,
+            wrong_answers_judged_wrong = wrongSpoken - falselyAccepted - wrongAskedAgain,
             seconds_per_phrase = Math.Round(seconds / (phrases + wrongSpoken), 3),
             judged_accuracy_by_voice = families.ToDictionary(f => f.Key, f => Math.Round((double)f.Value.Judged / f.Value.Phrases, 3)),
             speakers = Speakers().Select(s => s.Name),
@@ -121,7 +144,7 @@ public static class RecognitionBenchmark
             {
                 var pcm = await say(sentence);
                 speech += pcm.Length / 32000.0;
-                var heard = await recognizer.TranscribeAsync(new PcmAudio(pcm, 16000, 1), free, CancellationToken.None);
+                var heard = (await recognizer.TranscribeAsync(new PcmAudio(pcm, 16000, 1), free, CancellationToken.None)).Text;
                 var reference = AnswerMatcher.Normalize(sentence).Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 errors += EditDistance.Between(reference, AnswerMatcher.Normalize(heard).Split(' ', StringSplitOptions.RemoveEmptyEntries));
                 words += reference.Length;

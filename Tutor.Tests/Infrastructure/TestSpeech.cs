@@ -4,8 +4,8 @@ using System.Diagnostics;
 namespace Tutor.Tests.Infrastructure;
 
 /// <summary>
-/// Real speech for tests: Debian's espeak-ng says the words, ffmpeg makes them PCM16 16 kHz mono; noise comes from
-/// ffmpeg's generator. Results are cached for the test run.
+/// Real speech for tests: Debian's espeak-ng says the words, ffmpeg makes them PCM16 16 kHz mono (or flite, for what a
+/// recognizer should hear: <see cref="Clearly"/>); noise comes from ffmpeg's generator. Results are cached for the test run.
 /// </summary>
 public static class TestSpeech
 {
@@ -14,6 +14,16 @@ public static class TestSpeech
     public static Task<byte[]> SayAsync(string text, int wordsPerMinute = 150) =>
         Cache.GetOrAdd($"say:{wordsPerMinute}:{text}", _ => new(() => RenderAsync(
             $"espeak-ng -v en-us -s {wordsPerMinute} -w {{0}}.wav \"{text.Replace("\"", "")}\" && ffmpeg -loglevel error -y -i {{0}}.wav -ar 16000 -ac 1 -f s16le {{0}}"))).Value;
+
+    /// <summary>
+    /// Speech the offline recognizer hears as it would a clear speaker: flite's voices (loaded in-process, 16 kHz), where
+    /// espeak-ng's robotic speech is hard for it. For tests of what is recognized; <see cref="SayAsync"/> for tests of
+    /// speech as sound (detection, timing).
+    /// </summary>
+    public static byte[] Clearly(string text, string voice = "slt") =>
+        Tutor.Workers.Speech.FliteVoice.Load(voice) is var flite && flite.Say(text) is { SampleRate: 16000 } speech
+            ? speech.Pcm.ToArray()
+            : throw new InvalidOperationException($"flite's {voice} does not speak at 16 kHz; use slt, awb or rms.");
 
     /// <summary>Pink noise at <paramref name="amplitude"/> (0–1), like a room with a fan or a street outside.</summary>
     public static Task<byte[]> NoiseAsync(TimeSpan duration, double amplitude) =>

@@ -49,13 +49,16 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
         var audio = new PcmAudio(speech.Pcm.ToArray(), speech.SampleRate, 1);
         var lessonWords = new RecognitionHints(["red", "blue", "green"], "en");
 
-        var free = await recognizer.TranscribeAsync(audio, lessonWords with { FreeSpeech = true }, CancellationToken.None);
+        var free = (await recognizer.TranscribeAsync(audio, lessonWords with { FreeSpeech = true }, CancellationToken.None)).Text;
         var drill = await recognizer.TranscribeAsync(audio, lessonWords, CancellationToken.None);
 
         var expected = said.Split(' ');
         var heardRight = free.Split(' ').Count(expected.Contains);
         Assert.True(heardRight >= expected.Length - 2, $"free speech heard '{free}'");
-        Assert.DoesNotContain("football", drill); // held to the grammar, the same words cannot be heard
+        // In a drill the grammar cannot hold these words: its nearest phrase fits badly, so the transcript is what the
+        // general model heard, and the confidence says the lesson should ask again rather than judge.
+        Assert.InRange(drill.Confidence!.Value, 0, 0.5);
+        Assert.Equal(free, drill.Text);
     }
 
     [Fact]
@@ -72,7 +75,7 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
                 answers++;
                 var speech = FliteVoice.Load("slt").Say(answer);
                 var heard = await recognizer.TranscribeAsync(new PcmAudio(speech.Pcm.ToArray(), speech.SampleRate, 1), hints, CancellationToken.None);
-                if (AnswerMatcher.Judge(heard, step) == Judgement.Correct) heardRight++;
+                if (AnswerMatcher.Judge(heard.Text, step) == Judgement.Correct && heard.Confidence >= 0.5) heardRight++;
             }
         }
 
@@ -80,28 +83,35 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pocketsphinx_hears_the_accepted_answers_of_a_shipped_lesson_and_not_other_words()
+    public async Task Pocketsphinx_hardly_ever_accepts_a_wrong_answer_and_is_unsure_of_words_its_grammar_does_not_hold()
     {
         var recognizer = new PocketSphinxSpeechToText(Engines, new OfflineEngineGate(Engines), NullLogger<PocketSphinxSpeechToText>.Instance);
         var lesson = ShippedLessons.Get("colours-en-for-es");
         var asked = lesson.Steps.Where(s => s.Kind == StepKinds.Ask).ToList();
-        int answers = 0, heardRight = 0, wrongAccepted = 0;
+        var accepted = new List<string>();
+        var notHeldButSure = new List<string>();
 
         foreach (var step in asked)
         {
             var hints = new RecognitionHints([.. step.Expect, .. lesson.Vocabulary], "en");
-            foreach (var answer in step.Expect)
+            // "purple" is among the grammar's distractors: heard, and judged wrong. The others it does not hold at all.
+            foreach (var wrong in new[] { "purple", "computer", "pizza please", "where are we going" })
             {
-                answers++;
-                if (AnswerMatcher.Judge(await HearAsync(recognizer, answer, hints), step) == Judgement.Correct) heardRight++;
+                foreach (var voice in new[] { "slt", "awb" })
+                {
+                    var heard = await recognizer.TranscribeAsync(new PcmAudio(TestSpeech.Clearly(wrong, voice), 16000, 1), hints, CancellationToken.None);
+                    var sure = heard.Confidence >= 0.5;
+                    if (sure && AnswerMatcher.Judge(heard.Text, step) == Judgement.Correct) accepted.Add($"{step.Id}: '{wrong}' ({voice}) as '{heard.Text}'");
+                    if (sure && wrong != "purple") notHeldButSure.Add($"{step.Id}: '{wrong}' ({voice}) as '{heard.Text}' {heard.Confidence:F2}");
+                }
             }
-            if (AnswerMatcher.Judge(await HearAsync(recognizer, "banana", hints), step) == Judgement.Correct) wrongAccepted++;
         }
 
-        // Measured with Tutor.Benchmarks over four espeak-ng voices: 97.9 % of answers judged right, 4.2 % of wrong ones
-        // accepted. With the one voice used here all twelve answers are heard; the floor leaves room for one miss.
-        Assert.True(heardRight >= answers - 1, $"{heardRight} of {answers} accepted answers heard");
-        Assert.True(wrongAccepted <= 1, $"{wrongAccepted} of {asked.Count} wrong answers accepted");
+        // Measured (recognition benchmark, 80 wrong answers in two flite voices over both English lessons): one accepted —
+        // "pizza please" in awb's voice as "it's blue". The target is at most one in 25.
+        Assert.True(accepted.Count <= 1, string.Join("; ", accepted));
+        // Most phrases the grammar does not hold fit no phrase of it well; a handful do.
+        Assert.True(notHeldButSure.Count <= 4, string.Join("; ", notHeldButSure));
     }
 
     [Fact]
@@ -113,30 +123,33 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
         await _redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
         await using var device = await gateway.ConnectDeviceAsync("voice-child");
         using var timeout = new CancellationTokenSource(Timeout);
-        string[] childSays = ["hello", "red", "it is blue", "yellow", "green"];
+        // "computer" is no answer the grammar holds: the tutor is not sure what it heard, and asks again.
+        string[] childSays = ["hello", "red", "computer", "it is blue", "yellow", "green"];
         var replies = new List<DeviceReply>();
 
         foreach (var words in childSays)
         {
-            await device.SpeakAsync(await TestSpeech.SayAsync(words), timeout.Token);
+            await device.SpeakAsync(TestSpeech.Clearly(words), timeout.Token);
             replies.Add(await device.ListenForReplyAsync(timeout.Token));
         }
 
         Assert.All(replies, r => Assert.Null(r.Error));
-        Assert.Equal(childSays[1..], replies.Skip(1).Select(r => r.Heard));
+        Assert.Equal(["red", "it is blue", "yellow", "green"], new[] { 1, 3, 4, 5 }.Select(i => replies[i].Heard));
         Assert.Equal(ShippedLessons.OpeningOf("colours-en-for-es"), replies[0].Sentences);
         Assert.Equal("Great job!", replies[1].Sentences[0]);
-        Assert.Equal("Yes!", replies[2].Sentences[0]);
-        Assert.Equal("Wonderful!", replies[3].Sentences[0]);
-        Assert.Contains("Bye bye!", replies[4].Sentences);
+        Assert.Equal(["Perdona, no te he oído bien.", "And the sky?", "What colour is the sky?"], replies[2].Sentences);
+        Assert.Equal("Yes!", replies[3].Sentences[0]);
+        Assert.Equal("Wonderful!", replies[4].Sentences[0]);
+        Assert.Contains("Bye bye!", replies[5].Sentences);
         foreach (var reply in replies)
         {
-            // espeak-ng at 140 words a minute: between a quarter and two seconds a sentence, in the device's PCM.
+            // flite (English) and espeak-ng (Spanish): between a quarter and two and a half seconds a sentence.
             var seconds = reply.Audio.Length / 32000.0;
             Assert.InRange(seconds, reply.Sentences.Count * 0.25, reply.Sentences.Count * 2.5);
         }
         var progress = await _redis.Database.StringGetAsync(RedisKeys.ChildProgress("voice-child"));
         Assert.Contains("\"step_id\":\"goodbye\"", progress.ToString());
+        Assert.Contains("\"incorrect_answers\":0", progress.ToString()); // asking again counted no try
     }
 
     [Fact]
@@ -196,9 +209,4 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
         Assert.Empty(selfHosted.ChatCompletions);
     }
 
-    private async Task<string> HearAsync(PocketSphinxSpeechToText recognizer, string words, RecognitionHints hints)
-    {
-        var pcm = await TestSpeech.SayAsync(words, 140);
-        return await recognizer.TranscribeAsync(new PcmAudio(pcm, 16000, 1), hints, CancellationToken.None);
-    }
 }

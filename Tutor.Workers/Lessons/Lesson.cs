@@ -16,6 +16,9 @@ public sealed record Lesson
     /// <summary>What the tutor says when the child's words were not kind (before asking the question again).</summary>
     public string Redirect { get; init; } = "Let's use kind and friendly words.";
 
+    /// <summary>What the tutor says when it is not sure what the child said (before asking the question again).</summary>
+    public string Pardon { get; init; } = "Sorry, can you say that again?";
+
     /// <summary>The file it came from, for messages.</summary>
     public string Source { get; init; } = "";
 

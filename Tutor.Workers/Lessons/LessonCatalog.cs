@@ -92,6 +92,13 @@ public sealed class LessonOptions
 
     /// <summary>The lessons directory, relative to the worker's content root.</summary>
     public string Directory { get; set; } = "lessons";
+
+    /// <summary>
+    /// Below this recognition confidence (0–1; engines that give one: pocketsphinx, Whisper) an answer is not judged: the
+    /// tutor says the lesson's <c>pardon</c> and asks again, without counting a try. 0 judges everything.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0.0, 1.0)]
+    public double MinConfidence { get; set; } = 0.5;
 }
 
 public sealed class LessonValidationException(string message) : Exception(message);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Tutor.Contracts.Families;
 using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Transcripts;
@@ -13,7 +14,8 @@ namespace Tutor.Workers.Replies;
 /// spoken, and a reply that is flagged or fails is replaced by the lesson's own words — the child never hears silence or
 /// an unsafe sentence. The engine then moves the child on.
 /// </summary>
-public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModeration moderation, ILogger<TutorConversation> logger)
+public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModeration moderation, IOptions<LessonOptions> options,
+    ILogger<TutorConversation> logger)
 {
     /// <summary>What the child is likely to say now: the step's answers, the lesson's words, the phrases children use.</summary>
     public RecognitionHints HintsFor(ChildProgress? progress) => engine.Position(progress) is { } position
@@ -22,9 +24,10 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         : RecognitionHints.None;
 
     /// <summary>Takes the turn; <paramref name="speak"/> says each sentence (with its language) as soon as it is ready.</summary>
-    public async Task<TurnResult> TakeTurnAsync(ChildProfile child, ChildProgress? progress, string childSaid,
+    public async Task<TurnResult> TakeTurnAsync(ChildProfile child, ChildProgress? progress, Transcript heard,
         Func<string, string?, Task> speak, CancellationToken cancellationToken)
     {
+        var childSaid = heard.Text;
         if (engine.Position(progress) is not { } position || position.Step.Kind == StepKinds.End)
         {
             // A new child, or a lesson just finished: the (next) lesson opens; there is nothing to judge.
@@ -40,6 +43,16 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
             var redirect = $"{lesson.Redirect} {LessonEngine.Prompt(lesson, step)}";
             logger.LogWarning("The child's words were flagged; redirecting");
             return new TurnResult(new Move(current, redirect, null, [], false), await SayAsync(redirect, lesson, speak), SafetyMarks.InputRedirected);
+        }
+
+        if (step.Kind == StepKinds.Ask && heard.Confidence < options.Value.MinConfidence)
+        {
+            // The recognizer is not sure what the child said: a wrong judgement would teach the wrong thing, so the tutor
+            // asks again (no try counted) — whatever the words it thinks it heard.
+            var unclear = engine.Apply(current, child, Judgement.Unclear);
+            var again = $"{lesson.Pardon} {unclear.Reply}";
+            logger.LogInformation("Not sure what the child said (confidence {Confidence:F2}); asking again", heard.Confidence);
+            return new TurnResult(unclear with { Reply = again }, await SayAsync(again, lesson, speak), null);
         }
 
         var request = new TutorRequest(child, lesson, step, current, childSaid,

@@ -5,8 +5,15 @@ namespace Tutor.Workers.Speech;
 /// <summary>Turns the child's utterance into text.</summary>
 public interface ISpeechToText
 {
-    Task<string> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken);
+    Task<Transcript> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// What the recognizer heard, and how sure it is: <paramref name="Confidence"/> from 0 to 1, or null when the engine
+/// does not say (a cloud recognizer's plain text). The lesson asks again, rather than judging, below
+/// <c>Lessons:MinConfidence</c>.
+/// </summary>
+public sealed record Transcript(string Text, double? Confidence = null);
 
 /// <summary>
 /// What the child is likely to say: the current step's accepted answers, the lesson's words and the phrases every child

@@ -11,7 +11,7 @@ public sealed class OpenAiSpeechToText(OpenAIClient client, string model, IOptio
 {
     private readonly AudioClient _audio = client.GetAudioClient(model);
 
-    public async Task<string> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken)
+    public async Task<Transcript> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken)
     {
         using var wav = new MemoryStream(WavFile.FromPcm16(utterance.Samples, utterance.SampleRate, utterance.Channels));
         var transcription = await _audio.TranscribeAudioAsync(wav, "utterance.wav", new AudioTranscriptionOptions
@@ -19,6 +19,6 @@ public sealed class OpenAiSpeechToText(OpenAIClient client, string model, IOptio
             Language = hints.Language ?? (string.IsNullOrWhiteSpace(options.Value.Language) ? null : options.Value.Language),
             ResponseFormat = AudioTranscriptionFormat.Simple,
         }, cancellationToken);
-        return transcription.Value.Text.Trim();
+        return new Transcript(transcription.Value.Text.Trim());
     }
 }

@@ -39,7 +39,7 @@ public sealed class WhisperSpeechToText : ISpeechToText, IDisposable
         }
     }
 
-    public async Task<string> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken)
+    public async Task<Transcript> TranscribeAsync(PcmAudio utterance, RecognitionHints hints, CancellationToken cancellationToken)
     {
         if (utterance.SampleRate != SampleRate || utterance.Channels != 1)
         {
@@ -51,7 +51,8 @@ public sealed class WhisperSpeechToText : ISpeechToText, IDisposable
             .WithThreads(_threads)
             .WithLanguage(hints.Language ?? "auto")
             .WithNoContext()
-            .WithSingleSegment();
+            .WithSingleSegment()
+            .WithProbabilities();
         if (_fitAudioContext) builder.WithAudioContextSize(AudioContextFor(utterance.Duration));
         if (hints.Phrases.Count > 0) builder.WithPrompt(string.Join(", ", hints.Phrases.Distinct()));
 
@@ -61,14 +62,13 @@ public sealed class WhisperSpeechToText : ISpeechToText, IDisposable
             // The processor holds whisper.cpp's decoding state (about the model's size again): made per utterance, so the
             // step's prompt and language are its own, and freed at once.
             await using var processor = builder.Build();
-            var text = new List<string>();
-            await foreach (var segment in processor.ProcessAsync(samples, cancellationToken))
-            {
-                text.Add(segment.Text.Trim());
-            }
-            var heard = string.Join(' ', text.Where(t => t.Length > 0));
-            _logger.LogDebug("Whisper heard {Length} characters", heard.Length);
-            return heard;
+            var segments = new List<SegmentData>();
+            await foreach (var segment in processor.ProcessAsync(samples, cancellationToken)) segments.Add(segment);
+            var heard = string.Join(' ', segments.Select(s => s.Text.Trim()).Where(t => t.Length > 0));
+            // Whisper's own measure: the mean probability of the tokens it wrote (the least sure segment's, if several).
+            double? confidence = segments.Count > 0 ? segments.Min(s => (double)s.Probability) : null;
+            _logger.LogDebug("Whisper heard {Length} characters, confidence {Confidence}", heard.Length, confidence);
+            return new Transcript(heard, confidence);
         }
         finally
         {

@@ -166,8 +166,9 @@ public sealed class TurnProcessor(
         var hints = conversation.HintsFor(before);
         var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
         TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Transcribed);
-        logger.LogInformation("Turn {TurnId}: the child's words are known ({Length} characters)", turnId, heard.Length);
-        await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard), cancellationToken);
+        logger.LogInformation("Turn {TurnId}: the child's words are known ({Length} characters, confidence {Confidence})", turnId, heard.Text.Length, heard.Confidence);
+        Activity.Current?.SetTag("tutor.stt.confidence", heard.Confidence);
+        await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard.Text), cancellationToken);
 
         var sequence = 0;
         var turn = await telemetry.MeasureAsync("reply", () => conversation.TakeTurnAsync(session.Child, before, heard, async (sentence, language) =>
@@ -188,11 +189,11 @@ public sealed class TurnProcessor(
 
         await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId), cancellationToken);
         var now = DateTimeOffset.UtcNow;
-        await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, turnId, heard, turn.TutorSaid, now), cancellationToken);
+        await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, turnId, heard.Text, turn.TutorSaid, now), cancellationToken);
         if (chosen is not null) await progress.ForgetChosenLessonAsync(session.UserId, chosen);
         logger.LogInformation("Turn {TurnId}: {Outcome}; the tutor said {Length} characters in {Parts} part(s); now at {Lesson}/{Step}",
             turnId, turn.Move.Outcome ?? "-", turn.TutorSaid.Length, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
-        await transcript.TurnTakenAsync(session, turnId, heard, utterance.Duration, turn, now);
+        await transcript.TurnTakenAsync(session, turnId, heard.Text, utterance.Duration, turn, now);
     }
 
     /// <summary>
