@@ -69,7 +69,7 @@ public static class LoadBenchmark
             await WaitUntilReadyAsync(gatewayUri, connection, options, services, cancellationToken);
             Console.WriteLine($"Started redis, 1 gateway and {options.Workers} worker(s); {options.Devices} device(s) × {options.Turns} turn(s)…");
 
-            var utterance = Utterance(options.UtteranceSeconds);
+            var utterance = options.Say is { } words ? Spoken(words) : Utterance(options.UtteranceSeconds);
             var devices = tokens.Select(t => new LoadDevice(gatewayUri, t.UserId, t.Token, utterance, options)).ToList();
             var cpuBefore = services.ToDictionary(s => s.Name, s => s.Cpu);
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -269,6 +269,13 @@ public static class LoadBenchmark
         };
         File.WriteAllText(Path.Combine(directory, "load.json"), JsonSerializer.Serialize(family, TutorJson.Options));
         return [.. Enumerable.Range(1, devices).Select(i => ($"load-child-{i}", $"load-device-{i}.secret-{i}"))];
+    }
+
+    /// <summary>Words in flite's voice with a quarter second of quiet either side, as a push-to-talk child says them.</summary>
+    private static byte[] Spoken(string words)
+    {
+        var quiet = new byte[8000];
+        return [.. quiet, .. Tutor.Workers.Speech.FliteVoice.Load("slt").Say(words).Pcm.Span, .. quiet];
     }
 
     /// <summary>The sample utterance, repeated or cut to the wanted length (PCM16 16 kHz mono).</summary>

@@ -12,6 +12,8 @@ public sealed record LoadOptions
           --turns T                    turns per device (default 5)
           --workers N                  worker processes (default 2)
           --utterance-seconds S        how long each child speaks (default 2)
+          --say TEXT                   the child says TEXT in flite's voice, words a recognizer can hear (instead of
+                                       the sample sound; its length is the speech's own)
           --pause-seconds S            pause after a reply before speaking again (default 1)
           --turn-timeout S             a turn with no reply after this is lost (default 30)
           --stt-ms MS                  transcription latency (default 400)
@@ -44,6 +46,7 @@ public sealed record LoadOptions
     public int Turns { get; init; } = 5;
     public int Workers { get; init; } = 2;
     public double UtteranceSeconds { get; init; } = 2;
+    public string? Say { get; init; }
     public double PauseSeconds { get; init; } = 1;
     public double TurnTimeoutSeconds { get; init; } = 30;
     public EngineLatencies Latencies { get; init; } = EngineLatencies.Realistic;
@@ -70,6 +73,7 @@ public sealed record LoadOptions
                 case "--turns": options = options with { Turns = (int)Number() }; break;
                 case "--workers": options = options with { Workers = (int)Number() }; break;
                 case "--utterance-seconds": options = options with { UtteranceSeconds = Number() }; break;
+                case "--say": options = options with { Say = Next() }; break;
                 case "--pause-seconds": options = options with { PauseSeconds = Number() }; break;
                 case "--turn-timeout": options = options with { TurnTimeoutSeconds = Number() }; break;
                 case "--stt-ms": latencies = latencies with { Transcription = Milliseconds() }; break;

@@ -59,6 +59,12 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
         // general model heard, and the confidence says the lesson should ask again rather than judge.
         Assert.InRange(drill.Confidence!.Value, 0, 0.5);
         Assert.Equal(free, drill.Text);
+        // Told not to check the fit, it trusts the grammar: the nearest phrase, and no confidence.
+        var trusting = Options.Create(new OfflineSpeechOptions { CheckGrammarFit = false });
+        var held = await new PocketSphinxSpeechToText(trusting, new OfflineEngineGate(trusting), NullLogger<PocketSphinxSpeechToText>.Instance)
+            .TranscribeAsync(audio, lessonWords, CancellationToken.None);
+        Assert.DoesNotContain("football", held.Text);
+        Assert.Null(held.Confidence);
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
         // A step's grammar is named after its content, so each decoder adds it once and switches to it after that.
         var grammar = Grammar(phrases);
         var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(grammar)))[..32];
+        if (!options.Value.CheckGrammarFit) return new Transcript(await RecognizeAsync(utterance, name, grammar, $"{phrases.Count} phrases", cancellationToken));
         var (heard, free, gap) = await WithDecoderAsync(decoder =>
         {
             decoder.AddGrammar(name, grammar);
