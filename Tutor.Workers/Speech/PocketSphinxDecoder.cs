@@ -19,9 +19,12 @@ public sealed partial class PocketSphinxDecoder : IDisposable
     private readonly nint _cmn;
     private readonly float[] _initialMean;
 
-    public PocketSphinxDecoder(string acousticModel, string dictionary, string languageModel, int sampleRate)
+    /// <param name="maxHmmsPerFrame">pocketsphinx's <c>-maxhmmpf</c>: the search's width (its default, 30000, is wide).</param>
+    /// <param name="maxWordsPerFrame">pocketsphinx's <c>-maxwpf</c>: distinct words that may end in one frame (default −1, any).</param>
+    public PocketSphinxDecoder(string acousticModel, string dictionary, string languageModel, int sampleRate, int maxHmmsPerFrame = 30000, int maxWordsPerFrame = -1)
     {
-        string[] arguments = ["-hmm", acousticModel, "-dict", dictionary, "-lm", languageModel, "-samprate", sampleRate.ToString(), "-logfn", "/dev/null"];
+        string[] arguments = ["-hmm", acousticModel, "-dict", dictionary, "-lm", languageModel, "-samprate", sampleRate.ToString(), "-logfn", "/dev/null",
+            "-maxhmmpf", maxHmmsPerFrame.ToString(), "-maxwpf", maxWordsPerFrame.ToString()];
         nint config;
         try
         {

@@ -102,7 +102,7 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
     private PocketSphinxDecoder NewDecoder()
     {
         var speech = options.Value;
-        return new PocketSphinxDecoder(speech.AcousticModel, speech.Dictionary, speech.LanguageModel, SampleRate);
+        return new PocketSphinxDecoder(speech.AcousticModel, speech.Dictionary, speech.LanguageModel, SampleRate, speech.MaxHmmsPerFrame, speech.MaxWordsPerFrame);
     }
 
     /// <summary>The phrases whose every word the dictionary knows, normalized as the grammar needs them.</summary>
