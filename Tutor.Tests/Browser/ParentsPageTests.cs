@@ -62,7 +62,7 @@ public sealed class ParentsPageTests(ITestOutputHelper output) : IAsyncLifetime
 
         await using (var device = await _deviceGateway.ConnectDeviceAsync("page-child"))
         {
-            await device.SpeakAsync(await TestSpeech.SayAsync("hello"), CancellationToken.None);
+            await device.SpeakAsync(TestSpeech.Clearly("hello"), CancellationToken.None);
             await device.ListenForReplyAsync(CancellationToken.None);
         }
 
@@ -82,7 +82,7 @@ public sealed class ParentsPageTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(page.Locator("#connection")).ToHaveTextAsync("Reconnecting…", new() { Timeout = 15_000 });
         await using (var device = await _deviceGateway.ConnectDeviceAsync("page-child"))
         {
-            await device.SpeakAsync(await TestSpeech.SayAsync("red"), CancellationToken.None);
+            await device.SpeakAsync(TestSpeech.Clearly("red"), CancellationToken.None);
             await device.ListenForReplyAsync(CancellationToken.None);
         }
         _pageGateway = new GatewayHost(_redis, families: _families, port: _pagePort);
@@ -107,7 +107,7 @@ public sealed class ParentsPageTests(ITestOutputHelper output) : IAsyncLifetime
         var admin = await File.ReadAllTextAsync(Path.Combine(_families.Directory, "debug-child.json"));
         await File.WriteAllTextAsync(Path.Combine(_families.Directory, "debug-child.json"), admin.Replace("\"admin\":false", "\"admin\":true"));
         var (developer, _) = await SignInAsync("debug-child");
-        await device.SpeakAsync(await TestSpeech.SayAsync("hello"), CancellationToken.None);
+        await device.SpeakAsync(TestSpeech.Clearly("hello"), CancellationToken.None);
         await device.ListenForReplyAsync(CancellationToken.None);
 
         await Expect(developer.Locator("#debug-sessions")).ToContainTextAsync("debug-child", Soon);

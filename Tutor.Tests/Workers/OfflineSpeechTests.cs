@@ -12,6 +12,7 @@ using Tutor.Workers.Speech;
 namespace Tutor.Tests.Workers;
 
 /// <summary>The embedded default with real engines and no stand-ins: espeak-ng speaks, pocketsphinx listens.</summary>
+[Collection(EngineTests.Collection)]
 public sealed class OfflineSpeechTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -22,6 +22,7 @@ namespace Tutor.Tests.Workers;
 /// models say is noise, so the tests hold the plumbing to account — the file is loaded, inference runs and ends, the answer
 /// keeps the tutor's shape — and the start check to its message.
 /// </summary>
+[Collection(EngineTests.Collection)]
 public sealed class OwnModelTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tutor-models-").FullName;
@@ -46,7 +47,7 @@ public sealed class OwnModelTests : IAsyncLifetime
     [Fact]
     public async Task A_whisper_model_file_is_loaded_once_and_transcribes_utterances_in_the_worker()
     {
-        using var whisper = new WhisperSpeechToText(new ProviderChoice { ModelPath = WhisperModel, Threads = 2 }, NullLogger<WhisperSpeechToText>.Instance);
+        using var whisper = new WhisperSpeechToText(new ProviderChoice { ModelPath = WhisperModel, Threads = 1 }, NullLogger<WhisperSpeechToText>.Instance);
         var utterance = new PcmAudio(await TestSpeech.SayAsync("the sky is blue"), 16000, 1);
 
         // Twice on the one loaded model, with a step's prompt and language, then in free speech.
@@ -73,7 +74,7 @@ public sealed class OwnModelTests : IAsyncLifetime
     [Fact]
     public async Task A_llama_model_file_answers_as_the_tutor_in_its_json_sentence_by_sentence_and_judged()
     {
-        using var llama = new LlamaTutor(new ProviderChoice { ModelPath = LlamaModel, Threads = 2, ContextSize = 2048 }, NullLogger<LlamaTutor>.Instance);
+        using var llama = new LlamaTutor(new ProviderChoice { ModelPath = LlamaModel, Threads = 1, ContextSize = 2048 }, NullLogger<LlamaTutor>.Instance);
         var engine = Engine;
         var child = new ChildProfile("mia", "Mia", 7, "es", "en", "beginner", ["p"], []);
         var progress = engine.Apply(null, child, Judgement.Unclear).Progress;
@@ -103,6 +104,8 @@ public sealed class OwnModelTests : IAsyncLifetime
             ["Providers:Chat:Kind"] = "llama",
             ["Providers:Chat:ModelPath"] = LlamaModel,
             ["Providers:Chat:ContextSize"] = "2048",
+            ["Providers:SpeechToText:Threads"] = "1",
+            ["Providers:Chat:Threads"] = "1",
             // Random weights are never sure of what they heard: judge every answer, so the Llama model writes the reply.
             ["Lessons:MinConfidence"] = "0",
         });
