@@ -18,6 +18,9 @@ public static class OpenAiSettingsExtensions
     private static readonly string[] ForwardedSettings = ["Endpoint", "TranscriptionModel", "ChatModel", "SpeechModel", "Voice", "Language", "ModerationModel"];
     private static readonly string[] Jobs = ["SpeechToText", "Chat", "TextToSpeech", "Moderation"];
 
+    /// <summary>A job's own server and model, or its own model file run in the worker (<c>whisper</c>, <c>llama</c>).</summary>
+    private static readonly string[] ForwardedChoices = ["Endpoint", "Model", "ModelPath", "Threads", "ContextSize", "FitAudioContext"];
+
     public static OpenAiSettings AddOpenAiSettings(this IDistributedApplicationBuilder builder)
     {
         // Only ask for the key when one is configured: without it the app still starts and the workers say what is missing.
@@ -36,20 +39,19 @@ public static class OpenAiSettingsExtensions
         {
             var choice = builder.Configuration.GetSection($"Providers:{job}");
             providers[$"{job}__Kind"] = string.IsNullOrWhiteSpace(choice["Kind"]) ? (apiKey is null ? "offline" : "openai") : choice["Kind"]!;
-            if (!string.IsNullOrWhiteSpace(choice["Endpoint"])) providers[$"{job}__Endpoint"] = choice["Endpoint"]!;
-            if (!string.IsNullOrWhiteSpace(choice["Model"])) providers[$"{job}__Model"] = choice["Model"]!;
+            foreach (var setting in ForwardedChoices.Where(setting => !string.IsNullOrWhiteSpace(choice[setting])))
+            {
+                providers[$"{job}__{setting}"] = choice[setting]!;
+            }
         }
 
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tutor.AppHost.Providers");
-            logger.LogInformation("Providers: speech-to-text {SpeechToText}, chat {Chat}, text-to-speech {TextToSpeech}, moderation {Moderation}.",
-                providers["SpeechToText__Kind"], providers["Chat__Kind"], providers["TextToSpeech__Kind"], providers["Moderation__Kind"]);
+            logger.Providers(providers["SpeechToText__Kind"], providers["Chat__Kind"], providers["TextToSpeech__Kind"], providers["Moderation__Kind"]);
             if (apiKey is null)
             {
-                logger.LogInformation(
-                    "No OpenAI API key: Tutor runs offline (espeak-ng, pocketsphinx, the lessons' own words). For OpenAI: " +
-                    "dotnet user-secrets set Parameters:{Parameter} <key> --project Tutor.AppHost", ApiKeyParameter);
+                logger.NoApiKey(ApiKeyParameter);
             }
             return Task.CompletedTask;
         });

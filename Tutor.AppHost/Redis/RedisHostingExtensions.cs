@@ -20,7 +20,7 @@ public static class RedisHostingExtensions
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tutor.AppHost.Redis")
-                .LogInformation("Redis: {Mode} ({Reason}). Override with Redis:Mode = Container | Local | Existing.", mode, reason);
+                .RedisMode(mode, reason);
             return Task.CompletedTask;
         });
 

@@ -37,7 +37,7 @@ public static class ChannelListener
         }
         catch (Exception ex) when (ex.IsRedisFailure())
         {
-            logger.LogDebug(ex, "Unsubscribing from {Channel} failed", channelName);
+            logger.UnsubscribeFailed(ex, channelName);
         }
     }
 }

@@ -24,6 +24,6 @@ public static class RedisFailures
     public static void Record(ILogger logger, Exception exception, string operation)
     {
         Failures.Add(1, new KeyValuePair<string, object?>("operation", operation));
-        logger.LogWarning(exception, "Redis failed while {Operation}: {Reason}", operation, exception.Message);
+        logger.RedisFailed(exception, operation, exception.Message);
     }
 }

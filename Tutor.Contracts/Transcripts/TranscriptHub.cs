@@ -1,3 +1,4 @@
+using Tutor.Contracts.Redis;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ public sealed class TranscriptHub(IChildAccess access, IFollowers followers, ILo
     {
         if (!UserIds.IsValid(userId) || !await access.MayFollowAsync(Context.User!, userId, Context.ConnectionAborted))
         {
-            logger.LogWarning("Refused {Parent} following {UserId}", Context.UserIdentifier ?? "an unknown caller", userId);
+            logger.FollowRefused(Context.UserIdentifier ?? "an unknown caller", userId);
             // The same answer for a child that does not exist and one of another family.
             throw new HubException("You cannot follow that child.");
         }

@@ -61,7 +61,7 @@ public static class DeviceApi
             }
             catch (Exception ex) when (ex.IsRedisFailure())
             {
-                loggers.CreateLogger(typeof(DeviceApi)).LogError(ex, "No session could be opened for user {UserId}", userId);
+                loggers.CreateLogger(typeof(DeviceApi)).NoSession(ex, userId);
                 return Results.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 

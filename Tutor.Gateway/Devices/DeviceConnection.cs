@@ -93,12 +93,12 @@ public sealed class DeviceConnection
         using var stopping = serverStopping.Register(() =>
         {
             _resumable = true;
-            _logger.LogInformation("Gateway stopping; session {SessionId} is told to reconnect", _session.SessionId);
+            _logger.ToldToReconnect(_session.SessionId);
             _ = CloseFromServerAsync(ServerRestarting, "server restarting; reconnect", error: null);
         });
         using var registration = await _registry.RegisterAsync(this, requestAborted);
         _telemetry.ActiveSessions.Add(1);
-        _logger.LogInformation("Device of user {UserId} connected as session {SessionId}", _session.UserId, _session.SessionId);
+        _logger.Connected(_session.UserId, _session.SessionId);
 
         await _status.SetAsync(_session.UserId, DeviceId, DeviceStates.Listening);
         var relay = Task.CompletedTask;
@@ -115,11 +115,11 @@ public sealed class DeviceConnection
         {
             // Dropped, not closed: the device may reconnect and resume the session.
             _resumable = true;
-            _logger.LogInformation("Device connection of session {SessionId} ended: {Reason}", _session.SessionId, ex.Message);
+            _logger.Dropped(_session.SessionId, ex.Message);
         }
         catch (Exception ex) when (ex.IsRedisFailure())
         {
-            _logger.LogError(ex, "Redis failed under session {SessionId}; closing it", _session.SessionId);
+            _logger.RedisFailedUnderSession(ex, _session.SessionId);
             close = new CloseReason(WebSocketCloseStatus.InternalServerError, "service unavailable");
         }
         finally
@@ -150,7 +150,7 @@ public sealed class DeviceConnection
         {
             // The gateway is restarting or the connection dropped: the turns go on, their replies wait in the session's
             // stream, and the record stays (until it expires) for the device to resume the session on a new connection.
-            _logger.LogInformation("Session {SessionId} left for the device to resume", _session.SessionId);
+            _logger.LeftToResume(_session.SessionId);
         }
         else
         {
@@ -164,7 +164,7 @@ public sealed class DeviceConnection
         }
         if (!_replaced) await _status.SetAsync(_session.UserId, DeviceId, DeviceStates.Offline);
         _telemetry.ActiveSessions.Add(-1);
-        _logger.LogInformation("Session {SessionId} closed ({Status} {Description})", _session.SessionId, close.Status, close.Description);
+        _logger.Closed(_session.SessionId, close.Status, close.Description);
     }
 
     /// <summary>
@@ -306,7 +306,7 @@ public sealed class DeviceConnection
         _decoder = new UplinkDecoder(audio);
         _player.Use(new DownlinkEncoder(audio));
         await _device.SendAsync(DeviceMessage.ServerHello(_session.SessionId, audio), cancellationToken);
-        _logger.LogInformation("Session {SessionId} speaks {Format}, {FrameDuration} ms frames", _session.SessionId, audio.Format, audio.FrameMilliseconds);
+        _logger.Negotiated(_session.SessionId, audio.Format, audio.FrameMilliseconds);
         return null;
     }
 
@@ -314,7 +314,7 @@ public sealed class DeviceConnection
     {
         var aborted = _turns.AbortAll();
         _player.Interrupt();
-        _logger.LogInformation("Device aborted {Count} turn(s) ({Reason})", aborted.Count, reason ?? "no reason given");
+        _logger.Aborted(aborted.Count, reason ?? "no reason given");
         if (aborted.Count > 0)
         {
             await IgnoreRedisFailureAsync(() => _aborter.AbortAsync(_session, aborted, cancellationToken));
@@ -344,7 +344,7 @@ public sealed class DeviceConnection
         {
             if (utterance.End == UtteranceEnd.MaxLength)
             {
-                _logger.LogInformation("Utterance reached the maximum length and was cut; the rest continues as the next");
+                _logger.UtteranceCut();
             }
             await _utterances.PublishAsync(_session, audioKey, utterance.Audio, cancellationToken);
             await _status.SetAsync(_session.UserId, DeviceId, DeviceStates.Thinking);
@@ -416,7 +416,7 @@ public sealed class DeviceConnection
         {
             if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard)) < _limits.IdleTimeout) continue;
 
-            _logger.LogInformation("Session {SessionId} idle for {Timeout}; closing", _session.SessionId, _limits.IdleTimeout);
+            _logger.Idle(_session.SessionId, _limits.IdleTimeout);
             await SendErrorAsync(DeviceErrorCodes.IdleTimeout, $"Nothing received for {_limits.IdleTimeout.TotalSeconds:0} s.", cancellationToken);
             await _device.CloseAsync(WebSocketCloseStatus.NormalClosure, "idle timeout", cancellationToken);
             // The device answers the close and the receive loop ends; one that does not is cut off.
@@ -439,7 +439,7 @@ public sealed class DeviceConnection
             var overdue = _turns.Overdue(deadline);
             if (overdue.Count == 0) continue;
 
-            _logger.LogWarning("{Count} turn(s) of session {SessionId} unanswered for {Deadline}; the device is told", overdue.Count, _session.SessionId, deadline);
+            _logger.TurnsOverdue(overdue.Count, _session.SessionId, deadline);
             _player.Interrupt();
             foreach (var _ in overdue)
             {
@@ -458,7 +458,7 @@ public sealed class DeviceConnection
     private ValueTask SendErrorAsync(string code, string message, CancellationToken cancellationToken)
     {
         _telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", code));
-        _logger.LogWarning("Device error {Code}: {Message}", code, message);
+        _logger.DeviceError(code, message);
         return _device.SendAsync(DeviceMessage.Error(code, message), cancellationToken);
     }
 
@@ -483,7 +483,7 @@ public sealed class DeviceConnection
         }
         catch (Exception ex) when (ex.IsRedisFailure() || ex is OperationCanceledException)
         {
-            _logger.LogWarning(ex, "Redis clean-up for session {SessionId} failed; the keys expire by themselves", _session.SessionId);
+            _logger.CleanUpFailed(ex, _session.SessionId);
         }
     }
 

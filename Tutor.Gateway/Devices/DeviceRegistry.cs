@@ -65,7 +65,7 @@ public sealed class DeviceRegistry(IConnectionMultiplexer redis, ILogger<DeviceR
     {
         if (TutorJson.TryDeserialize<DeviceEviction>(message) is not { UserId: not null, DeviceId: not null, Code: not null } eviction)
         {
-            logger.LogWarning("Ignored a malformed message on {Channel}", Channels.DeviceEvictions);
+            logger.MalformedEviction(Channels.DeviceEvictions);
             return;
         }
         Evict(eviction);
@@ -79,8 +79,7 @@ public sealed class DeviceRegistry(IConnectionMultiplexer redis, ILogger<DeviceR
             if (id == eviction.KeptConnection) continue;
             if (connections.TryRemove(id, out _))
             {
-                logger.LogInformation("Device {DeviceId} of {UserId}: connection of session {SessionId} closed ({Code})",
-                    eviction.DeviceId, eviction.UserId, connection.SessionId, eviction.Code);
+                logger.Evicted(eviction.DeviceId, eviction.UserId, connection.SessionId, eviction.Code);
                 connection.Evict(eviction.Code, resumedElsewhere: eviction.KeptSession == connection.SessionId);
             }
         }

@@ -33,7 +33,7 @@ public static class ChildrenApi
 
         var userId = $"child-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}";
         var saved = await profiles.SaveChildAsync(ToProfile(userId, request, [parentId]), create: true, cancellationToken);
-        loggers.CreateLogger(typeof(ChildrenApi)).LogInformation("Child {UserId} added by {Parent}", userId, parentId);
+        loggers.CreateLogger(typeof(ChildrenApi)).ChildAdded(userId, parentId);
         return TypedResults.Created($"/api/children/{userId}", ChildSummary.Of(saved));
     }
 
@@ -63,7 +63,7 @@ public static class ChildrenApi
         {
             await devices.EvictAsync(userId, secret.Id, DeviceErrorCodes.DeviceRevoked, cancellationToken);
         }
-        loggers.CreateLogger(typeof(ChildrenApi)).LogInformation("Child {UserId} deleted by {Parent}", userId, ParentAccess.ParentIdOf(parent));
+        loggers.CreateLogger(typeof(ChildrenApi)).ChildDeleted(userId, ParentAccess.ParentIdOf(parent));
         return TypedResults.NoContent();
     }
 

@@ -26,15 +26,15 @@ public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle th
 
             if (!await throttle.TryCountAsync(address, $"device:{userId}", cancellationToken))
             {
-                logger.LogWarning("Device sign-in for user {UserId} from {Address} turned away: too many failures", userId, address);
+                logger.DeviceSignInThrottled(userId, address);
                 return DeviceSignIn.Throttled;
             }
-            logger.LogWarning("Device sign-in refused for user {UserId} from {Address}", userId, address);
+            logger.DeviceSignInRefused(userId, address);
             return DeviceSignIn.Refused;
         }
         catch (Exception ex) when (ex is ProfileSourceUnavailableException || ex.IsRedisFailure())
         {
-            logger.LogError(ex, "Device sign-in for {UserId} could not be checked", userId);
+            logger.DeviceSignInUnchecked(ex, userId);
             return DeviceSignIn.Unavailable;
         }
     }

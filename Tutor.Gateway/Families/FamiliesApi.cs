@@ -61,7 +61,7 @@ public static class FamiliesApi
 
         var (token, stored) = DeviceTokens.Issue(time);
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => [.. secrets, stored], cancellationToken);
-        loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} issued for {UserId} by {Parent}", stored.Id, userId, ParentAccess.ParentIdOf(parent));
+        loggers.CreateLogger(typeof(FamiliesApi)).DeviceIssued(stored.Id, userId, ParentAccess.ParentIdOf(parent));
         return Results.Created($"/api/children/{userId}/devices/{stored.Id}", new IssuedDevice(stored.Id, token));
     }
 
@@ -75,7 +75,7 @@ public static class FamiliesApi
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => secrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
         // Its secret no longer signs in; a connection it has open now is closed too, on whichever gateway holds it.
         await devices.EvictAsync(child.UserId, deviceId, DeviceErrorCodes.DeviceRevoked, cancellationToken);
-        loggers.CreateLogger(typeof(FamiliesApi)).LogInformation("Device {DeviceId} of {UserId} revoked by {Parent}", deviceId, userId, ParentAccess.ParentIdOf(parent));
+        loggers.CreateLogger(typeof(FamiliesApi)).DeviceRevoked(deviceId, userId, ParentAccess.ParentIdOf(parent));
         return Results.NoContent();
     }
 
@@ -117,7 +117,7 @@ public static class FamiliesApi
         var parent = string.IsNullOrEmpty(request.ParentId) ? null : await directory.FindParentAsync(request.ParentId, cancellationToken);
         if (!Passcodes.Verify(parent?.PasscodeHash, request.Passcode ?? "") || parent is null)
         {
-            loggers.CreateLogger(typeof(FamiliesApi)).LogWarning("Local sign-in refused for {ParentId} from {Address}", request.ParentId, address);
+            loggers.CreateLogger(typeof(FamiliesApi)).LocalSignInRefused(request.ParentId, address);
             return Results.Problem("Wrong parent id or passcode.", statusCode: StatusCodes.Status401Unauthorized);
         }
 

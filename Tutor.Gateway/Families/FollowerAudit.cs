@@ -43,10 +43,10 @@ public sealed class FollowerAudit(ParentAccess access, SignedOutTokens signedOut
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // The profile cannot be read now: the parent keeps watching until the next check can decide.
-                    logger.LogWarning(ex, "Access of connection {ConnectionId} to {UserId} could not be checked again", connectionId, userId);
+                    logger.AccessUnchecked(ex, connectionId, userId);
                     continue;
                 }
-                logger.LogInformation("Connection {ConnectionId} no longer may follow {UserId}; disconnecting it", connectionId, userId);
+                logger.AccessEnded(connectionId, userId);
                 Remove(connectionId);
                 caller.Abort();
             }

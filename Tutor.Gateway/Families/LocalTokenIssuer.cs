@@ -32,8 +32,7 @@ public sealed class LocalTokenIssuer
             if (string.IsNullOrEmpty(configured))
             {
                 // Only in Development: elsewhere the gateway does not start without the key (AddFamilies).
-                logger.LogWarning("Families:LocalSigningKey is not set: this gateway signs parents' tokens with a key of its own, "
-                    + "which other gateways and its next start do not accept");
+                logger.OwnSigningKey();
                 configured = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
             }
             return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(configured)) { KeyId = "tutor-local-2" };

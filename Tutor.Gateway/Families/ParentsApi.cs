@@ -78,7 +78,7 @@ public static class ParentsApi
         {
             return Results.Problem("The child is in the middle of a long turn; try again in a moment.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-        loggers.CreateLogger(typeof(ParentsApi)).LogInformation("History of {UserId} deleted by {Parent}", userId, ParentAccess.ParentIdOf(parent));
+        loggers.CreateLogger(typeof(ParentsApi)).HistoryDeleted(userId, ParentAccess.ParentIdOf(parent));
         return Results.NoContent();
     }
 

@@ -12,7 +12,7 @@ public static class ProfileSourceOutages
         catch (ProfileSourceUnavailableException ex)
         {
             context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProfileSourceOutages))
-                .LogError(ex, "The profile source did not answer");
+                .ProfileSourceDown(ex);
             return Results.Problem("The family service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     });

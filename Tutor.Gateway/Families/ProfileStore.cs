@@ -66,7 +66,7 @@ public sealed class ProfileStore(IConnectionMultiplexer redis, IProfileSource so
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var profile = await source.FindAsync(userId, timeout.Token);
-        logger.LogInformation("Profile of {UserId} loaded from {Source}: {Found}", userId, source.GetType().Name, profile is null ? "no such user" : "found");
+        logger.ProfileLoaded(userId, source.GetType().Name, profile is null ? "no such user" : "found");
         // Only into an empty cache: a change saved (and cached) while this load was under way is newer than what it read,
         // and a revoked secret must not come back for the cache's lifetime.
         await CacheAsync(userId, profile, When.NotExists);

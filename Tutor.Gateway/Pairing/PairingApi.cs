@@ -74,7 +74,7 @@ public static class PairingApi
             return TypedResults.Problem("The device stopped waiting; ask it for a new code.", statusCode: StatusCodes.Status410Gone);
         }
         await throttle.ForgiveAsync(address, account, cancellationToken);
-        loggers.CreateLogger(typeof(PairingApi)).LogInformation("Device {DeviceId} paired with {UserId} by {Parent}", stored.Id, userId, parentId);
+        loggers.CreateLogger(typeof(PairingApi)).DevicePaired(stored.Id, userId, parentId);
         return TypedResults.Created($"/api/children/{userId}/devices/{stored.Id}", new PairedDevice(stored.Id, stored.Name));
     }
 

@@ -150,7 +150,7 @@ public sealed class PairingConnection(
         if (_code is { } old) await codes.ForgetAsync(old);
         var code = await codes.CreateAsync(cancellationToken);
         _code = code;
-        logger.LogInformation("Pairing session {SessionId} waits with a code for {Lifetime}", _session.SessionId, options.CodeLifetime);
+        logger.Waiting(_session.SessionId, options.CodeLifetime);
         await _device.SendAsync(DeviceMessage.PairCode(code, (int)options.CodeLifetime.TotalSeconds), cancellationToken);
         await AnnounceAsync(SpokenCode.For(code, options.Language), cancellationToken);
         return true;
@@ -187,7 +187,7 @@ public sealed class PairingConnection(
                 if (exists && userId is not null && token is not null)
                 {
                     await codes.ForgetAsync(code); // single use, and the secret does not stay in Redis
-                    logger.LogInformation("Pairing session {SessionId} paired with {UserId}", _session.SessionId, userId);
+                    logger.Paired(_session.SessionId, userId);
                     await _device.SendAsync(DeviceMessage.Paired(userId, token), cancellationToken);
                     await CloseAsync(WebSocketCloseStatus.NormalClosure, "paired", cancellationToken);
                 }
@@ -207,7 +207,7 @@ public sealed class PairingConnection(
 
     private ValueTask SendErrorAsync(string code, string message, CancellationToken cancellationToken)
     {
-        logger.LogWarning("Pairing error {Code}: {Message}", code, message);
+        logger.PairingError(code, message);
         return _device.SendAsync(DeviceMessage.Error(code, message), cancellationToken);
     }
 
@@ -233,7 +233,7 @@ public sealed class PairingConnection(
         }
         catch (Exception ex) when (ex.IsRedisFailure())
         {
-            logger.LogDebug(ex, "Forgetting a pairing code failed; it expires by itself");
+            logger.ForgetFailed(ex);
         }
     }
 }

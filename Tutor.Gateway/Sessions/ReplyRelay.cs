@@ -69,7 +69,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
                     var sessionEvent = TutorJson.TryDeserialize<SessionEvent>(message);
                     if (sessionEvent?.TurnId is null)
                     {
-                        logger.LogWarning("Ignored a malformed event on {Channel}", channel);
+                        logger.MalformedEvent(channel.ToString());
                     }
                     else if (sessionEvent.StreamId is null)
                     {
@@ -100,7 +100,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
             }
             catch (Exception ex) when (ex.IsRedisFailure())
             {
-                logger.LogDebug(ex, "Unsubscribing from {Channel} failed", channel);
+                logger.UnsubscribeFailed(ex, channel.ToString());
             }
         }
     }
@@ -132,8 +132,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         turns.Heard(turnId, last: sessionEvent.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
         if (!first)
         {
-            logger.LogInformation("Event {Type} {Sequence} of turn {TurnId} came again or after the turn ended (its worker was replaced); dropped",
-                sessionEvent.Type, sessionEvent.Sequence, turnId);
+            logger.LateEvent(sessionEvent.Type, sessionEvent.Sequence, turnId);
             if (sessionEvent.AudioKey is not null && RedisKeys.SessionOf(sessionEvent.AudioKey) == session.SessionId)
             {
                 await redis.GetDatabase().KeyDeleteAsync(sessionEvent.AudioKey).WaitAsync(cancellationToken);
@@ -158,7 +157,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
                 player.EndTurn(turnId);
                 break;
             default:
-                logger.LogWarning("Ignored an event of type {Type} for session {SessionId}", sessionEvent.Type, session.SessionId);
+                logger.UnknownEvent(sessionEvent.Type, session.SessionId);
                 break;
         }
     }
@@ -175,7 +174,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         // Only this session's reply keys: a confused or hostile publisher must not make us read another family's audio.
         if (RedisKeys.SessionOf(part.AudioKey!) != session.SessionId || !part.AudioKey!.StartsWith("response:", StringComparison.Ordinal))
         {
-            logger.LogWarning("Refused reply key {AudioKey} announced for session {SessionId}", part.AudioKey, session.SessionId);
+            logger.ForeignReplyKey(part.AudioKey ?? "(none)", session.SessionId);
             return;
         }
 
@@ -186,7 +185,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         if (audio.IsNull)
         {
             telemetry.RepliesMissing.Add(1);
-            logger.LogWarning("Reply audio {AudioKey} expired before it could be delivered", part.AudioKey);
+            logger.ReplyExpired(part.AudioKey);
             activity?.SetStatus(ActivityStatusCode.Error, "reply audio expired");
             return;
         }
@@ -198,7 +197,6 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
 
         player.Speak(part.TurnId!, part.Text, (byte[])audio!);
         telemetry.RepliesDelivered.Add(1);
-        logger.LogDebug("Reply part {Sequence} of turn {TurnId} ({Bytes} bytes) queued for session {SessionId}",
-            part.Sequence, part.TurnId, ((byte[])audio!).Length, session.SessionId);
+        logger.ReplyQueued(part.Sequence, part.TurnId!, ((byte[])audio!).Length, session.SessionId);
     }
 }

@@ -22,7 +22,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
         redis.ConnectionRestored += (_, e) =>
         {
             if (e.ConnectionType != ConnectionType.Interactive) return;
-            logger.LogInformation("Redis is back; every session record is checked now");
+            logger.RedisBack();
             Interlocked.Exchange(ref _restored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         };
     }
@@ -54,7 +54,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
             if (earlier[0] == child.UserId)
             {
                 session = session with { SessionId = resume, Delivered = earlier[1].IsNullOrEmpty ? "0-0" : earlier[1].ToString(), Resumed = true };
-                logger.LogInformation("Session {SessionId} resumed after entry {Delivered}", resume, session.Delivered);
+                logger.Resumed(resume, session.Delivered);
             }
         }
         await WriteAsync(session, cancellationToken);
@@ -99,7 +99,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionR
                 if (!await redis.GetDatabase().KeyExpireAsync(RedisKeys.Session(session.SessionId), options.Value.RecordLifetime)
                         .WaitAsync(cancellationToken))
                 {
-                    logger.LogWarning("Session {SessionId} had lost its record; writing it again", session.SessionId);
+                    logger.RecordRewritten(session.SessionId);
                     await WriteAsync(session, cancellationToken);
                 }
                 else

@@ -15,7 +15,7 @@ public sealed class TurnAborter(IConnectionMultiplexer redis, ILogger<TurnAborte
             await redis.GetDatabase().StringSetAsync(RedisKeys.TurnAborted(turnId), session.SessionId, RedisKeys.AbortMemory).WaitAsync(cancellationToken);
             await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.TurnAborts),
                 TutorJson.Serialize(new TurnAbort(session.SessionId, turnId))).WaitAsync(cancellationToken);
-            logger.LogInformation("Turn {TurnId} of session {SessionId} aborted by the device", turnId, session.SessionId);
+            logger.TurnAborted(turnId, session.SessionId);
         }
     }
 }

@@ -47,11 +47,11 @@ public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTele
         activity?.SetTag("tutor.workers_listening", receivers);
         if (receivers == 0)
         {
-            logger.LogWarning("Utterance {AudioKey} announced but no worker is listening on {Channel}", audioKey, Channels.AudioProcessing);
+            logger.NoWorkerListening(audioKey, Channels.AudioProcessing);
         }
         else
         {
-            logger.LogInformation("Utterance {AudioKey} ({Seconds:0.00} s) announced to {Receivers} worker(s)", audioKey, seconds, receivers);
+            logger.Announced(audioKey, seconds, receivers);
         }
 
     }

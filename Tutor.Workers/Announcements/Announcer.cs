@@ -67,7 +67,7 @@ public sealed class Announcer(IConnectionMultiplexer redis, ITextToSpeech speech
             string? sessionId = entry[AnnouncementFields.SessionId], turnId = entry[AnnouncementFields.TurnId], text = entry[AnnouncementFields.Text];
             if (sessionId is null || turnId is null || string.IsNullOrEmpty(text))
             {
-                logger.LogWarning("Dropped a malformed announcement {EntryId}", entry.Id);
+                logger.MalformedAnnouncement(entry.Id!);
                 return;
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -81,11 +81,11 @@ public sealed class Announcer(IConnectionMultiplexer redis, ITextToSpeech speech
                 sentence = null;
             }
             await replies.PublishAsync(sessionId, SessionEvent.ReplyEnd(turnId), timeout.Token);
-            logger.LogInformation("Announcement {TurnId} spoken to session {SessionId} in {Parts} part(s)", turnId, sessionId, sequence);
+            logger.Announced(turnId, sessionId, sequence);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "Announcement {EntryId} could not be spoken", entry.Id);
+            logger.AnnouncementFailed(ex, entry.Id!);
         }
         finally
         {

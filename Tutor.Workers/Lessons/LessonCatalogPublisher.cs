@@ -20,7 +20,7 @@ public sealed class LessonCatalogPublisher(IConnectionMultiplexer redis, LessonC
             try
             {
                 await redis.GetDatabase().HashSetAsync(RedisKeys.LessonCatalog, entries).WaitAsync(stoppingToken);
-                logger.LogInformation("Published {Count} lessons for the parents' page", entries.Length);
+                logger.LessonsPublished(entries.Length);
                 return;
             }
             catch (Exception ex) when (ex.IsRedisFailure())

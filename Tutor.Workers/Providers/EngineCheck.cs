@@ -39,7 +39,7 @@ public sealed class EngineCheck(ActiveProviders providers, IOptions<OfflineSpeec
         // The operator's own models load into the worker now: a missing or broken file stops it here, naming the file.
         if (providers.SpeechToText == ProviderChoice.Whisper) services.GetRequiredService<ISpeechToText>();
         if (providers.Chat == ProviderChoice.Llama) services.GetRequiredService<Replies.ITutor>();
-        logger.LogInformation("Providers: {Providers}", providers);
+        logger.Providers(providers);
         return Task.CompletedTask;
     }
 

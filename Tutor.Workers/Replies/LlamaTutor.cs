@@ -40,7 +40,7 @@ public sealed class LlamaTutor : ITutor, IDisposable
         // are worth the worker's log. (It never logs prompts or answers.)
         NativeLogConfig.llama_log_set((level, message) =>
         {
-            if (level is LLamaLogLevel.Warning or LLamaLogLevel.Error) logger.LogWarning("llama.cpp: {Message}", message.TrimEnd());
+            if (level is LLamaLogLevel.Warning or LLamaLogLevel.Error) logger.Llama(message.TrimEnd());
         });
         var path = LocalModelFile.Check(choice, "Providers:Chat:ModelPath", "a GGUF chat model such as qwen2.5-0.5b-instruct-q4_0.gguf");
         var threads = choice.Threads ?? Environment.ProcessorCount;

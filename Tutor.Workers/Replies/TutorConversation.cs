@@ -41,7 +41,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         if (await IsFlaggedAsync(childSaid, failSafe: false, cancellationToken))
         {
             var redirect = $"{lesson.Redirect} {LessonEngine.Prompt(lesson, step)}";
-            logger.LogWarning("The child's words were flagged; redirecting");
+            logger.Redirected();
             return new TurnResult(new Move(current, redirect, null, [], false), await SayAsync(redirect, lesson, speak), SafetyMarks.InputRedirected);
         }
 
@@ -51,7 +51,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
             // asks again (no try counted) — whatever the words it thinks it heard.
             var unclear = engine.Apply(current, child, Judgement.Unclear);
             var again = $"{lesson.Pardon} {unclear.Reply}";
-            logger.LogInformation("Not sure what the child said (confidence {Confidence:F2}); asking again", heard.Confidence);
+            logger.AskingAgain(heard.Confidence);
             return new TurnResult(unclear with { Reply = again }, await SayAsync(again, lesson, speak), null);
         }
 
@@ -81,7 +81,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The type only: a message about the model's output may quote it, and that is the child's conversation.
-            logger.LogWarning("The tutor's reply was replaced by the lesson's own words: {Reason}", ex.GetType().Name);
+            logger.ReplyReplaced(ex.GetType().Name);
             safety = SafetyMarks.ReplyReplaced;
         }
 
@@ -103,7 +103,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Unchecked model words are not spoken; an unchecked child's answer is still answered.
-            logger.LogWarning(ex, "Moderation failed; treating the text as {Verdict}", failSafe ? "flagged" : "fine");
+            logger.ModerationFailed(ex, failSafe ? "flagged" : "fine");
             return failSafe;
         }
     }

@@ -57,7 +57,7 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
             return decoder.DecodeAgainstFreeSpeech(name, utterance.Samples);
         }, cancellationToken);
         var confidence = heard.Length == 0 ? 0 : ConfidenceOf(gap);
-        logger.LogDebug("pocketsphinx heard {Length} characters among {Phrases} phrases, confidence {Confidence:F2}", heard.Length, phrases.Count, confidence);
+        logger.HeardInGrammar(heard.Length, phrases.Count, confidence);
         // Below half, the grammar's nearest phrase fits badly: the child said something it does not hold, and what the
         // general model heard is the better account of it (for the transcript, a chat tutor, the parents). The low
         // confidence goes with it, so the lesson asks again rather than judging.
@@ -81,7 +81,7 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
             if (grammar is not null) decoder.AddGrammar(search, grammar);
             return decoder.Decode(search, utterance.Samples);
         }, cancellationToken);
-        logger.LogDebug("pocketsphinx heard {Length} characters ({Among})", heard.Length, among);
+        logger.Heard(heard.Length, among);
         return heard;
     }
 

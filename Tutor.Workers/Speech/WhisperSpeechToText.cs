@@ -67,7 +67,7 @@ public sealed class WhisperSpeechToText : ISpeechToText, IDisposable
             var heard = string.Join(' ', segments.Select(s => s.Text.Trim()).Where(t => t.Length > 0));
             // Whisper's own measure: the mean probability of the tokens it wrote (the least sure segment's, if several).
             double? confidence = segments.Count > 0 ? segments.Min(s => (double)s.Probability) : null;
-            _logger.LogDebug("Whisper heard {Length} characters, confidence {Confidence}", heard.Length, confidence);
+            _logger.WhisperHeard(heard.Length, confidence);
             return new Transcript(heard, confidence);
         }
         finally

@@ -17,13 +17,13 @@ public sealed class AbortListener(IConnectionMultiplexer redis, TurnCancellation
     {
         if (TutorJson.TryDeserialize<TurnAbort>(message) is not { TurnId: { } turnId } abort)
         {
-            logger.LogWarning("Ignored a malformed abort on {Channel}", Channels.TurnAborts);
+            logger.MalformedAbort(Channels.TurnAborts);
             return;
         }
 
         if (turns.Cancel(turnId))
         {
-            logger.LogInformation("Turn {TurnId} of session {SessionId} aborted by the device", turnId, abort.SessionId);
+            logger.Aborted(turnId, abort.SessionId);
         }
     }
 }

@@ -34,8 +34,7 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
                         await subscriber.SubscribeAsync(channel, (_, _) => Wake());
                         await queue.EnsureGroupAsync();
                         ready = true;
-                        logger.LogInformation("Worker {WorkerId} taking utterances from {Stream} (woken by {Channel}), up to {Slots} at once",
-                            queue.WorkerId, Channels.PendingUtterances, Channels.AudioProcessing, options.Value.MaxConcurrentTurns);
+                        logger.Taking(queue.WorkerId, Channels.PendingUtterances, Channels.AudioProcessing, options.Value.MaxConcurrentTurns);
                     }
                     await runner.Slots.WaitForFreeAsync(stoppingToken);
                     var taken = 0;
@@ -80,7 +79,7 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
             }
             catch (Exception ex) when (ex.IsRedisFailure())
             {
-                logger.LogDebug(ex, "Unsubscribing from {Channel} failed", Channels.AudioProcessing);
+                logger.UnsubscribeFailed(ex, Channels.AudioProcessing);
             }
             await runner.DrainAsync();
         }

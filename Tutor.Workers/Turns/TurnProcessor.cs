@@ -56,7 +56,7 @@ public sealed class TurnProcessor(
         if (audio.IsNull)
         {
             Record("expired", started, activity);
-            logger.LogWarning("Utterance {AudioKey} had expired before a worker took it; the device is told to say it again", announcement.AudioKey);
+            logger.UtteranceExpired(announcement.AudioKey);
             await replies.PublishAsync(announcement.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.UtteranceNotStored,
                 "I could not keep what you said; please say it again."), CancellationToken.None);
             return true;
@@ -66,7 +66,7 @@ public sealed class TurnProcessor(
         if (session is null)
         {
             Record("session_gone", started, activity);
-            logger.LogWarning("Session {SessionId} has no record; utterance {AudioKey} is not answered", announcement.SessionId, announcement.AudioKey);
+            logger.SessionGone(announcement.SessionId, announcement.AudioKey);
             await db.KeyDeleteAsync(announcement.AudioKey);
             // A device still connected (its record lost with a Redis restart) hears why rather than nothing.
             await replies.PublishAsync(announcement.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.TurnFailed,
@@ -94,13 +94,13 @@ public sealed class TurnProcessor(
         catch (OperationCanceledException) when (leaving.IsCancellationRequested)
         {
             over = false;
-            logger.LogInformation("Turn {TurnId} left unfinished: this worker is stopping or another took it over", turnId);
+            logger.LeftUnfinished(turnId);
         }
         catch (TurnSupersededException)
         {
             // The child said something newer while this turn waited for the one before: the newer one is answered.
             Record("superseded", started, activity);
-            logger.LogInformation("Turn {TurnId} superseded by a newer utterance of the child", turnId);
+            logger.Superseded(turnId);
             await replies.PublishAsync(session.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.Superseded,
                 "You said something new before I answered; I am answering that instead."), CancellationToken.None);
         }
@@ -108,19 +108,19 @@ public sealed class TurnProcessor(
         {
             // The device aborted: it has moved on, so nothing more is published for this turn.
             Record("aborted", started, activity);
-            logger.LogInformation("Turn {TurnId} stopped: the device aborted it", turnId);
+            logger.StoppedByDevice(turnId);
         }
         catch (OperationCanceledException) when (!leaving.IsCancellationRequested)
         {
             Record("timed_out", started, activity);
-            logger.LogError("Turn {TurnId} took longer than {Limit} and was abandoned", turnId, options.Value.MaxTurnDuration);
+            logger.Abandoned(turnId, options.Value.MaxTurnDuration);
             await replies.PublishAsync(session.SessionId,
                 SessionEvent.Failure(turnId, DeviceErrorCodes.TurnTimeout, "The tutor took too long to answer. Please try again."), CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Record("failed", started, activity);
-            logger.LogError(ex, "Turn {TurnId} failed", turnId);
+            logger.Failed(ex, turnId);
             await replies.PublishAsync(session.SessionId,
                 SessionEvent.Failure(turnId, DeviceErrorCodes.TurnFailed, "The tutor could not answer this time. Please try again."), CancellationToken.None);
         }
@@ -157,7 +157,7 @@ public sealed class TurnProcessor(
         {
             // Its worker saved it and then stopped before finishing the entry: the reply was published before the save,
             // so the device has it; judging it again would move the lesson twice.
-            logger.LogInformation("Turn {TurnId} was already answered and saved; not run again", turnId);
+            logger.AlreadyAnswered(turnId);
             return;
         }
         // A lesson the parent chose on the page starts with this turn.
@@ -166,7 +166,7 @@ public sealed class TurnProcessor(
         var hints = conversation.HintsFor(before);
         var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
         TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Transcribed);
-        logger.LogInformation("Turn {TurnId}: the child's words are known ({Length} characters, confidence {Confidence})", turnId, heard.Text.Length, heard.Confidence);
+        logger.WordsKnown(turnId, heard.Text.Length, heard.Confidence);
         Activity.Current?.SetTag("tutor.stt.confidence", heard.Confidence);
         await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard.Text), cancellationToken);
 
@@ -191,8 +191,7 @@ public sealed class TurnProcessor(
         var now = DateTimeOffset.UtcNow;
         await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, turnId, heard.Text, turn.TutorSaid, now), cancellationToken);
         if (chosen is not null) await progress.ForgetChosenLessonAsync(session.UserId, chosen);
-        logger.LogInformation("Turn {TurnId}: {Outcome}; the tutor said {Length} characters in {Parts} part(s); now at {Lesson}/{Step}",
-            turnId, turn.Move.Outcome ?? "-", turn.TutorSaid.Length, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
+        logger.Taken(turnId, turn.Move.Outcome ?? "-", turn.TutorSaid.Length, sequence, turn.Move.Progress.LessonId, turn.Move.Progress.StepId);
         await transcript.TurnTakenAsync(session, turnId, heard.Text, utterance.Duration, turn, now);
     }
 
@@ -204,7 +203,7 @@ public sealed class TurnProcessor(
     {
         var turnId = RedisKeys.TurnIdOf(announcement.AudioKey);
         Record("busy", Stopwatch.GetTimestamp(), null);
-        logger.LogWarning("Utterance {AudioKey} waited {Waited} for a worker; the device is told Tutor is busy", announcement.AudioKey, waited);
+        logger.Busy(announcement.AudioKey, waited);
         await replies.PublishAsync(announcement.SessionId, SessionEvent.Failure(turnId, DeviceErrorCodes.Busy,
             "Lots of children are talking to me right now. Please say that again in a moment."), CancellationToken.None);
         await redis.GetDatabase().KeyDeleteAsync(announcement.AudioKey);

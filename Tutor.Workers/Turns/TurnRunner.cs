@@ -49,11 +49,11 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
         {
             if (PendingUtteranceFields.Read(entry) is not { } announcement)
             {
-                logger.LogWarning("Dropped a malformed entry {EntryId} of {Stream}", entry.Id, Channels.PendingUtterances);
+                logger.MalformedEntry(entry.Id!, Channels.PendingUtterances);
                 await queue.CompleteAsync(entry.Id);
                 return;
             }
-            if (takenOver) logger.LogWarning("Utterance {AudioKey} taken over: its worker stopped renewing its lease", announcement.AudioKey);
+            if (takenOver) logger.TakenOver(announcement.AudioKey);
 
             // Leaving: this worker stops, or another worker has taken the turn over. Either way this one publishes no more.
             using var leaving = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -76,7 +76,7 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
 
             if (over && !await queue.CompleteAsync(entry.Id))
             {
-                logger.LogWarning("Turn {AudioKey} finished after another worker had taken it over", announcement.AudioKey);
+                logger.FinishedAfterTakeOver(announcement.AudioKey);
             }
             else if (!over && stoppingToken.IsCancellationRequested)
             {
@@ -93,7 +93,7 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Turn of entry {EntryId} failed outside the pipeline", entry.Id);
+            logger.FailedOutside(ex, entry.Id!);
         }
     }
 
@@ -117,13 +117,13 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
                         renewed = Stopwatch.GetTimestamp();
                         continue;
                     }
-                    logger.LogWarning("Lease on entry {EntryId} was taken over by another worker; leaving the turn", entryId);
+                    logger.LeaseTaken(entryId!);
                 }
                 catch (Exception ex) when (ex.IsRedisFailure())
                 {
                     RedisFailures.Record(logger, ex, "renewing a turn's lease");
                     if (Stopwatch.GetElapsedTime(renewed) < length) continue;
-                    logger.LogWarning(ex, "Lease on entry {EntryId} could not be renewed for {Lease}; leaving the turn", entryId, length);
+                    logger.LeaseLost(ex, entryId!, length);
                 }
                 telemetry.LeasesLost.Add(1);
                 await leave.CancelAsync();
