@@ -94,6 +94,9 @@ internal static class Extensions
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         builder.AddRedisClient(RedisConnectionName);
+        // Every API failure is a problem document; an outage of the profile source or Redis is a 503 (OutageExceptionHandler).
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<Api.OutageExceptionHandler>();
 
         builder.AddValidatedOptions<DeviceOptions>(DeviceOptions.SectionName);
         builder.AddValidatedOptions<ListeningOptions>(ListeningOptions.SectionName);

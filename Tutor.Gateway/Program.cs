@@ -26,6 +26,7 @@ public sealed class Program
 
         // First: everything after sees the client's address as a known proxy forwarded it (sign-in throttling counts by it).
         app.UseForwardedHeaders();
+        app.UseExceptionHandler();
         app.MapDefaultEndpoints();
         // The parents' page and the debug view (wwwroot; the SignalR client comes from npm at build time).
         app.UseDefaultFiles();

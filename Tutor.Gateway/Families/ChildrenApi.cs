@@ -18,7 +18,7 @@ public static class ChildrenApi
     /// </summary>
     public static IEndpointRouteBuilder MapChildrenApi(this IEndpointRouteBuilder app)
     {
-        var children = app.MapGroup("/api").RequireAuthorization().AnswersProfileSourceOutages();
+        var children = app.MapGroup("/api").RequireAuthorization();
         children.MapPost("/me/children", AddAsync);
         children.MapPut("/children/{userId}", EditAsync);
         children.MapDelete("/children/{userId}", DeleteAsync);

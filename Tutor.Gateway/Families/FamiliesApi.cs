@@ -17,7 +17,7 @@ public static class FamiliesApi
     /// </summary>
     public static IEndpointRouteBuilder MapFamiliesApi(this IEndpointRouteBuilder app)
     {
-        var children = app.MapGroup("/api/children/{userId}").RequireAuthorization().AnswersProfileSourceOutages();
+        var children = app.MapGroup("/api/children/{userId}").RequireAuthorization();
         children.MapGet("/devices", ListDevicesAsync);
         children.MapPost("/devices", IssueDeviceAsync);
         children.MapDelete("/devices/{deviceId}", RevokeDeviceAsync);

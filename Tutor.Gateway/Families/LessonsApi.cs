@@ -17,7 +17,7 @@ public static class LessonsApi
     /// </summary>
     public static IEndpointRouteBuilder MapLessonsApi(this IEndpointRouteBuilder app)
     {
-        var lessons = app.MapGroup("/api/children/{userId}/lessons").RequireAuthorization().AnswersProfileSourceOutages();
+        var lessons = app.MapGroup("/api/children/{userId}/lessons").RequireAuthorization();
         lessons.MapGet("", ListAsync);
         lessons.MapPut("/next", ChooseAsync);
         return app;

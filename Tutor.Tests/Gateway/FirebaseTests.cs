@@ -136,7 +136,7 @@ public sealed class FirebaseTests : IAsyncLifetime
         await UpgradeAsync("fs-ghost", TestFamilies.TokenFor("fs-known"));
 
         Assert.Equal(403, unknown.Status);
-        Assert.Equal(wrong, unknown);
+        Assert.Equal(RawUpgrade.WithoutTraceId(wrong), RawUpgrade.WithoutTraceId(unknown));
         Assert.Single(Reads("fs-ghost"));
     }
 
@@ -156,6 +156,24 @@ public sealed class FirebaseTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         Assert.Equal(503, (await UpgradeAsync("fs-slow")).Status);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"a slow Firestore is given up on ({clock.Elapsed.TotalSeconds:0.0} s)");
+    }
+
+    [Fact]
+    public async Task A_firestore_that_stays_down_is_a_503_problem_on_every_parents_endpoint_history_included()
+    {
+        PutChild("fs-away", "fs-parent");
+        _firebase.Failures["fs-away"] = 1000;
+        using var parent = Client(_firebase.IdToken("fs-parent"));
+
+        foreach (var path in new[] { "history", "facts", "devices", "progress", "lessons" })
+        {
+            var response = await parent.GetAsync($"/api/children/fs-away/{path}");
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("family service is temporarily unavailable", await response.Content.ReadAsStringAsync());
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
     }
 
     [Fact]

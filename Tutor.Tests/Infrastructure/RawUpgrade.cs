@@ -59,4 +59,11 @@ public static class RawUpgrade
             at = lineEnd + 2 + size + 2;
         }
     }
+
+    /// <summary>
+    /// A refusal with the request's own trace id taken out: what is left is all a caller learns, so two refusals that
+    /// must not be told apart (an unknown user, a wrong secret) compare equal.
+    /// </summary>
+    public static (int Status, string Body) WithoutTraceId((int Status, string Body) answer) =>
+        (answer.Status, System.Text.RegularExpressions.Regex.Replace(answer.Body, "\"trace_?[iI]d\":\"[^\"]*\"", ""));
 }
