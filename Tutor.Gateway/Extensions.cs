@@ -97,6 +97,8 @@ internal static class Extensions
         // Every API failure is a problem document; an outage of the profile source or Redis is a 503 (OutageExceptionHandler).
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<Api.OutageExceptionHandler>();
+        // The parents' and debug APIs described (served in Development at /openapi/v1.json).
+        builder.Services.AddOpenApi();
 
         builder.AddValidatedOptions<DeviceOptions>(DeviceOptions.SectionName);
         builder.AddValidatedOptions<ListeningOptions>(ListeningOptions.SectionName);

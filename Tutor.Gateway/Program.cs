@@ -42,6 +42,7 @@ public sealed class Program
         app.MapParentsApi();
         app.MapDebugApi();
         // A parent whose token expires is disconnected then, not when they next reconnect.
+        if (app.Environment.IsDevelopment()) app.MapOpenApi();
         app.MapHub<TranscriptHub>(TranscriptHub.Path, hub => hub.CloseOnAuthenticationExpiration = true);
 
         app.Run();
