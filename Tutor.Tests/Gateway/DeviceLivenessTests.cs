@@ -35,10 +35,18 @@ public sealed class DeviceLivenessTests() : GatewayTestBed(new Dictionary<string
         await using var device = await Gateway.ConnectDeviceAsync("child-chatty");
         using var timeout = new CancellationTokenSource(Timeout);
 
-        // 3 s of microphone audio in real time: twice the idle timeout.
+        // 3 s of microphone audio in real time (twice the idle timeout), listening all the while to what the gateway says.
+        var firstFromGateway = device.ReceiveAsync(timeout.Token);
         await device.SpeakAsync(TestAudio.Utterance(TimeSpan.FromSeconds(3)), TurnTaking.Manual, realTime: true, timeout.Token);
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
 
-        Assert.Equal(WebSocketState.Open, device.Socket.State);
+        // Whatever comes first (the turn's fate, or the idle timeout once the device has gone quiet), it is not an idle
+        // timeout while it talked: that would already have arrived, and be read at once.
+        var message = TutorJson.TryDeserialize<DeviceMessage>((await firstFromGateway)?.Text);
+        if (message?.Code == DeviceErrorCodes.IdleTimeout)
+        {
+            Assert.True(quiet.Elapsed >= TimeSpan.FromSeconds(1.2), $"idle timeout {quiet.Elapsed.TotalSeconds:0.00} s after the device stopped talking");
+        }
     }
 
     [Fact]
