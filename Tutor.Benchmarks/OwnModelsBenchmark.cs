@@ -104,8 +104,7 @@ public static class OwnModelsBenchmark
             var child = new ChildProfile("bench", "Mia", 7, "es", "en", "beginner", [], []);
             var progress = engine.Apply(null, child, Judgement.Unclear).Progress;
             var (lesson, step) = engine.Position(progress)!.Value;
-            var request = new TutorRequest(child, lesson, step, progress, "red",
-                engine.Apply(progress, child, Judgement.Correct), engine.Apply(progress, child, Judgement.Incorrect), engine.Apply(progress, child, Judgement.Unclear));
+            var request = TutorRequest.For(engine, child, lesson, step, progress, "red");
 
             var cpuBefore = CpuClock.SelfAndChildren();
             var clock = Stopwatch.StartNew();

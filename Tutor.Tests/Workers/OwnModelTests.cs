@@ -79,8 +79,7 @@ public sealed class OwnModelTests : IAsyncLifetime
         var child = new ChildProfile("mia", "Mia", 7, "es", "en", "beginner", ["p"], []);
         var progress = engine.Apply(null, child, Judgement.Unclear).Progress;
         var (lesson, step) = engine.Position(progress)!.Value;
-        var request = new TutorRequest(child, lesson, step, progress, "red",
-            engine.Apply(progress, child, Judgement.Correct), engine.Apply(progress, child, Judgement.Incorrect), engine.Apply(progress, child, Judgement.Unclear));
+        var request = TutorRequest.For(engine, child, lesson, step, progress, "red");
 
         var events = new List<TutorEvent>();
         await foreach (var tutorEvent in llama.RespondAsync(request, CancellationToken.None)) events.Add(tutorEvent);

@@ -18,6 +18,11 @@ public sealed record TutorRequest(
     ChildProfile Child, Lesson Lesson, LessonStep Step, ChildProgress Progress, string ChildSaid,
     Move IfCorrect, Move IfIncorrect, Move IfUnclear)
 {
+    /// <summary>The turn of a child at <paramref name="step"/>, with the lesson's move for each judgement worked out.</summary>
+    public static TutorRequest For(LessonEngine engine, ChildProfile child, Lesson lesson, LessonStep step, ChildProgress progress, string childSaid) =>
+        new(child, lesson, step, progress, childSaid,
+            engine.Apply(progress, child, Judgement.Correct), engine.Apply(progress, child, Judgement.Incorrect), engine.Apply(progress, child, Judgement.Unclear));
+
     public Move MoveFor(Judgement judgement) => judgement switch
     {
         Judgement.Correct => IfCorrect,

@@ -55,8 +55,7 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
             return new TurnResult(unclear with { Reply = again }, await SayAsync(again, lesson, speak), null);
         }
 
-        var request = new TutorRequest(child, lesson, step, current, childSaid,
-            engine.Apply(current, child, Judgement.Correct), engine.Apply(current, child, Judgement.Incorrect), engine.Apply(current, child, Judgement.Unclear));
+        var request = TutorRequest.For(engine, child, lesson, step, current, childSaid);
         Judgement? judgement = null;
         var said = new List<string>();
         string? safety = null;
