@@ -15,29 +15,27 @@ public static class ChannelListener
     public static async Task ListenUntilStoppedAsync(this IConnectionMultiplexer redis, string channelName, Action<RedisValue> handle,
         ILogger logger, CancellationToken stoppingToken)
     {
-        var channel = RedisChannel.Literal(channelName);
-        while (!stoppingToken.IsCancellationRequested)
+        ChannelSubscription? subscription = null;
+        while (subscription is null && !stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await redis.GetSubscriber().SubscribeAsync(channel, (_, message) => handle(message));
-                break;
+                subscription = await ChannelSubscription.SubscribeAsync(redis, channelName, handle, logger, stoppingToken);
             }
             catch (Exception ex) when (ex.IsRedisFailure())
             {
                 RedisFailures.Record(logger, ex, $"subscribing to {channelName}");
                 await Task.Delay(Backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
         }
+        if (subscription is null) return;
 
-        await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        try
+        await using (subscription)
         {
-            await redis.GetSubscriber().UnsubscribeAsync(channel);
-        }
-        catch (Exception ex) when (ex.IsRedisFailure())
-        {
-            logger.UnsubscribeFailed(ex, channelName);
+            await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 }

@@ -7,7 +7,9 @@ public static class RedisKeys
     public static string NewUtteranceAudio(string sessionId) => $"audio:{sessionId}:{Guid.NewGuid()}";
 
     /// <summary>A reply's audio, as a worker stored it: <c>response:{session_id}:{uuid}</c>.</summary>
-    public static string NewReplyAudio(string sessionId) => $"response:{sessionId}:{Guid.NewGuid()}";
+    public static string NewReplyAudio(string sessionId) => $"{ReplyAudioPrefix}{sessionId}:{Guid.NewGuid()}";
+
+    private const string ReplyAudioPrefix = "response:";
 
     /// <summary>
     /// Every event the workers published for a session, in order (a stream, field <see cref="ReplyStreamField"/>): pub/sub
@@ -84,6 +86,10 @@ public static class RedisKeys
         var parts = audioKey.Split(':');
         return parts.Length == 3 && parts[0] is "audio" or "response" && parts[1].Length > 0 ? parts[1] : null;
     }
+
+    /// <summary>Whether <paramref name="key"/> is reply audio of that session (<c>response:{session_id}:{uuid}</c>), the only audio its relay reads.</summary>
+    public static bool IsReplyAudioOf(string key, string sessionId) =>
+        key.StartsWith(ReplyAudioPrefix, StringComparison.Ordinal) && SessionOf(key) == sessionId;
 
     /// <summary>A turn is named after its utterance: the uuid of <c>audio:{session_id}:{uuid}</c>.</summary>
     public static string TurnIdOf(string audioKey) => audioKey[(audioKey.LastIndexOf(':') + 1)..];

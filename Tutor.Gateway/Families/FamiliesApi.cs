@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Tutor.Contracts;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Families;
+using Tutor.Contracts.Lessons;
 using Tutor.Gateway.Devices;
 using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Sessions;
@@ -86,10 +87,7 @@ public static class FamiliesApi
         var child = await access.ChildOfAsync(parent, userId, cancellationToken);
         if (child is null) return ParentAccess.NotYourChild();
 
-        var json = await redis.GetDatabase().StringGetAsync(Tutor.Contracts.Redis.RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
-        var progress = json.IsNullOrEmpty
-            ? new Tutor.Contracts.Lessons.ChildProgress()
-            : System.Text.Json.JsonSerializer.Deserialize<Tutor.Contracts.Lessons.ChildProgress>((string)json!, Tutor.Contracts.Messages.TutorJson.Options)!;
+        var progress = await redis.GetDatabase().ReadChildProgressAsync(userId, cancellationToken) ?? new ChildProgress();
         return Results.Ok(new ProgressSummary(child.UserId, child.Name, progress.LessonId, progress.LessonTitle, progress.StepId,
             progress.StepNumber, progress.StepCount, progress.WordsMet, progress.WordsMastered, progress.CompletedLessons,
             progress.CorrectAnswers, progress.IncorrectAnswers, progress.Recent, progress.UpdatedAt == default ? null : progress.UpdatedAt));

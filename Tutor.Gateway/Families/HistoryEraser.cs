@@ -1,7 +1,5 @@
-using System.Text.Json;
 using StackExchange.Redis;
 using Tutor.Contracts.Lessons;
-using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 
 namespace Tutor.Gateway.Families;
@@ -54,12 +52,9 @@ public sealed class HistoryEraser(IConnectionMultiplexer redis)
                 return true;
             }
             await db.KeyDeleteAsync(RedisKeys.History(userId)).WaitAsync(cancellationToken);
-            var progress = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
-            if (!progress.IsNullOrEmpty)
+            if (await db.ReadChildProgressAsync(userId, cancellationToken) is { } progress)
             {
-                var kept = JsonSerializer.Deserialize<ChildProgress>((string)progress!, TutorJson.Options)! with { Recent = [] };
-                await db.StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(kept, TutorJson.Options), null, keepTtl: true)
-                    .WaitAsync(cancellationToken);
+                await db.WriteChildProgressAsync(userId, progress with { Recent = [] }, lifetime: null, cancellationToken);
             }
             return true;
         }

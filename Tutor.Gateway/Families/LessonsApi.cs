@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
 using Tutor.Contracts;
@@ -29,8 +28,7 @@ public static class LessonsApi
         if (await access.ChildOfAsync(parent, userId, cancellationToken) is not { } child) return ParentAccess.NotYourChild();
         var db = redis.GetDatabase();
         var catalog = await CatalogAsync(db, cancellationToken);
-        var progressJson = await db.StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
-        var progress = progressJson.IsNullOrEmpty ? new ChildProgress() : JsonSerializer.Deserialize<ChildProgress>((string)progressJson!, TutorJson.Options)!;
+        var progress = await db.ReadChildProgressAsync(userId, cancellationToken) ?? new ChildProgress();
         string? chosen = await db.StringGetAsync(RedisKeys.ChosenLesson(userId)).WaitAsync(cancellationToken);
 
         // The lessons in the language the child learns come first, those explained in the child's own language first of all.

@@ -24,13 +24,13 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
     /// <summary>Subscribes before returning, so nothing published after this call is missed; stops when <paramref name="cancellationToken"/> fires.</summary>
     public async Task<Task> StartAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, CancellationToken cancellationToken)
     {
-        var channel = RedisChannel.Literal(Channels.Responses(session.SessionId));
+        var channel = Channels.Responses(session.SessionId);
         var wakes = Channel.CreateUnbounded<RedisValue>(new UnboundedChannelOptions { SingleReader = true });
-        await redis.GetSubscriber().SubscribeAsync(channel, (_, message) => wakes.Writer.TryWrite(message)).WaitAsync(cancellationToken);
+        var subscription = await ChannelSubscription.SubscribeAsync(redis, channel, message => wakes.Writer.TryWrite(message), logger, cancellationToken);
         // A resumed session may have replies waiting already: read them at once.
         if (session.Resumed) wakes.Writer.TryWrite(RedisValue.Null);
         var ticks = TickWhileAwaitingAsync(turns, wakes.Writer, cancellationToken);
-        return RelayAsync(session, player, turns, channel, wakes.Reader, ticks, cancellationToken);
+        return RelayAsync(session, player, turns, channel, subscription, wakes.Reader, ticks, cancellationToken);
     }
 
     /// <summary>While a turn awaits its reply, looks at the stream every <see cref="CatchUpInterval"/> by itself.</summary>
@@ -49,7 +49,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         }
     }
 
-    private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, RedisChannel channel,
+    private async Task RelayAsync(DeviceSession session, ReplyPlayer player, TurnTracker turns, string channel, ChannelSubscription subscription,
         ChannelReader<RedisValue> wakes, Task ticks, CancellationToken cancellationToken)
     {
         var stream = RedisKeys.ReplyStream(session.SessionId);
@@ -69,7 +69,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
                     var sessionEvent = TutorJson.TryDeserialize<SessionEvent>(message);
                     if (sessionEvent?.TurnId is null)
                     {
-                        logger.MalformedEvent(channel.ToString());
+                        logger.MalformedEvent(channel);
                     }
                     else if (sessionEvent.StreamId is null)
                     {
@@ -94,14 +94,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         finally
         {
             await ticks;
-            try
-            {
-                await redis.GetSubscriber().UnsubscribeAsync(channel);
-            }
-            catch (Exception ex) when (ex.IsRedisFailure())
-            {
-                logger.UnsubscribeFailed(ex, channel.ToString());
-            }
+            await subscription.DisposeAsync();
         }
     }
 
@@ -133,7 +126,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         if (!first)
         {
             logger.LateEvent(sessionEvent.Type, sessionEvent.Sequence, turnId);
-            if (sessionEvent.AudioKey is not null && RedisKeys.SessionOf(sessionEvent.AudioKey) == session.SessionId)
+            if (sessionEvent.AudioKey is not null && RedisKeys.IsReplyAudioOf(sessionEvent.AudioKey, session.SessionId))
             {
                 await redis.GetDatabase().KeyDeleteAsync(sessionEvent.AudioKey).WaitAsync(cancellationToken);
             }
@@ -172,7 +165,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         activity?.SetTag("tutor.sequence", part.Sequence);
 
         // Only this session's reply keys: a confused or hostile publisher must not make us read another family's audio.
-        if (RedisKeys.SessionOf(part.AudioKey!) != session.SessionId || !part.AudioKey!.StartsWith("response:", StringComparison.Ordinal))
+        if (!RedisKeys.IsReplyAudioOf(part.AudioKey!, session.SessionId))
         {
             logger.ForeignReplyKey(part.AudioKey ?? "(none)", session.SessionId);
             return;
@@ -185,7 +178,7 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
         if (audio.IsNull)
         {
             telemetry.RepliesMissing.Add(1);
-            logger.ReplyExpired(part.AudioKey);
+            logger.ReplyExpired(part.AudioKey!);
             activity?.SetStatus(ActivityStatusCode.Error, "reply audio expired");
             return;
         }

@@ -12,7 +12,7 @@ namespace Tutor.Gateway.Sessions;
 /// <summary>The Redis record of each connected session (<c>session:{session_id}</c>), which workers read to know whose turn it is.</summary>
 public sealed class SessionStore(IConnectionMultiplexer redis, IOptions<SessionRecordOptions> options, ILogger<SessionStore> logger)
 {
-    private readonly string _gateway = $"{Environment.MachineName}:{Environment.ProcessId}";
+    private readonly string _gateway = NodeIds.Process;
 
     private TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -36,7 +36,7 @@ public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTele
         TurnTimingFields.Mark(db, turnId, TurnTimingFields.UtteranceEnded);
         TurnTimingFields.Mark(db, turnId, TurnTimingFields.SessionId, session.SessionId);
         TurnTimingFields.Mark(db, turnId, TurnTimingFields.UserId, session.UserId);
-        TurnTimingFields.Mark(db, turnId, TurnTimingFields.Gateway, Environment.MachineName + ":" + Environment.ProcessId);
+        TurnTimingFields.Mark(db, turnId, TurnTimingFields.Gateway, NodeIds.Process);
         db.ListLeftPush(RedisKeys.RecentTurns, turnId, flags: CommandFlags.FireAndForget);
         db.ListTrim(RedisKeys.RecentTurns, 0, TurnTimingFields.Kept - 1, CommandFlags.FireAndForget);
 

@@ -16,7 +16,7 @@ namespace Tutor.Workers.Announcements;
 public sealed class Announcer(IConnectionMultiplexer redis, ITextToSpeech speech, ReplyPublisher replies, ILogger<Announcer> logger) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(3);
-    private readonly string _consumer = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly string _consumer = NodeIds.NewConsumer();
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using StackExchange.Redis;
 using Tutor.Contracts.Lessons;
-using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 
 namespace Tutor.Workers.Lessons;
@@ -16,15 +14,11 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
     private static readonly TimeSpan Retention = TimeSpan.FromDays(180);
     private static readonly TimeSpan LockPoll = TimeSpan.FromMilliseconds(50);
 
-    public async Task<ChildProgress?> LoadAsync(string userId, CancellationToken cancellationToken)
-    {
-        var json = await redis.GetDatabase().StringGetAsync(RedisKeys.ChildProgress(userId)).WaitAsync(cancellationToken);
-        return json.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ChildProgress>((string)json!, TutorJson.Options);
-    }
+    public Task<ChildProgress?> LoadAsync(string userId, CancellationToken cancellationToken) =>
+        redis.GetDatabase().ReadChildProgressAsync(userId, cancellationToken);
 
     public Task SaveAsync(string userId, ChildProgress progress, CancellationToken cancellationToken) =>
-        redis.GetDatabase().StringSetAsync(RedisKeys.ChildProgress(userId), JsonSerializer.Serialize(progress, TutorJson.Options), Retention)
-            .WaitAsync(cancellationToken);
+        redis.GetDatabase().WriteChildProgressAsync(userId, progress, Retention, cancellationToken);
 
     /// <summary>
     /// Waits until no other turn of this child runs, then holds the child until the result is disposed. At most one turn

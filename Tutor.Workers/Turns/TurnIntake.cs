@@ -19,8 +19,8 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var channel = RedisChannel.Literal(Channels.AudioProcessing);
-        var subscriber = redis.GetSubscriber();
+        // The seed's announcement only wakes the intake: one missed while Redis reconnects costs at most a poll interval.
+        var listening = redis.ListenUntilStoppedAsync(Channels.AudioProcessing, _ => Wake(), logger, stoppingToken);
         try
         {
             var ready = false;
@@ -31,7 +31,6 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
                 {
                     if (!ready)
                     {
-                        await subscriber.SubscribeAsync(channel, (_, _) => Wake());
                         await queue.EnsureGroupAsync();
                         ready = true;
                         logger.Taking(queue.WorkerId, Channels.PendingUtterances, Channels.AudioProcessing, options.Value.MaxConcurrentTurns);
@@ -73,14 +72,7 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
         }
         finally
         {
-            try
-            {
-                await subscriber.UnsubscribeAsync(channel);
-            }
-            catch (Exception ex) when (ex.IsRedisFailure())
-            {
-                logger.UnsubscribeFailed(ex, Channels.AudioProcessing);
-            }
+            await listening;
             await runner.DrainAsync();
         }
     }

@@ -39,7 +39,7 @@ public sealed class UtteranceQueue(IConnectionMultiplexer redis, IOptions<TurnOp
         """);
 
     /// <summary>This worker's name in the consumer group: host, process and instance (several may share a process in tests).</summary>
-    public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+    public string WorkerId { get; } = NodeIds.NewConsumer();
 
     /// <summary>Takes up to <paramref name="count"/> utterances nobody has taken yet.</summary>
     public async Task<StreamEntry[]> TakeAsync(int count, CancellationToken cancellationToken)
