@@ -6,7 +6,7 @@ namespace Tutor.Benchmarks;
 /// <summary>
 /// Runs a command-line engine (espeak-ng, festival's text2wave — the benchmarks compare them with the engines the worker
 /// loads in-process) without a shell, with a time limit, and collects what it prints;
-/// <paramref name="input"/>, when given, is written to its standard input (no file in between).
+/// <c>input</c>, when given, is written to its standard input (no file in between).
 /// </summary>
 public static class ExternalTool
 {

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using Tutor.Benchmarks.Models;
 using Tutor.Contracts.Audio;
 using Tutor.Contracts.Families;
-using Tutor.Contracts.Lessons;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.Providers;
 using Tutor.Workers.Replies;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
-using Tutor.Contracts.Audio;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
+using Tutor.Realtime.Audio;
 
 namespace Tutor.Device;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
-using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Families;
@@ -9,6 +8,7 @@ using Tutor.Gateway.Pairing;
 using Tutor.Gateway.Proxies;
 using Tutor.Gateway.Sessions;
 using Tutor.Gateway.Utterances;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Gateway;
 

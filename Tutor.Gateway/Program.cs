@@ -1,8 +1,8 @@
-using Tutor.Contracts.Transcripts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Pairing;
 using Tutor.Gateway.Sessions;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Gateway;
 

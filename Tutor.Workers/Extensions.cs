@@ -1,4 +1,3 @@
-using Tutor.Contracts.Transcripts;
 using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.Providers;
@@ -6,6 +5,7 @@ using Tutor.Workers.Replies;
 using Tutor.Workers.Safety;
 using Tutor.Workers.Speech;
 using Tutor.Workers.Turns;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Workers;
 

@@ -10,7 +10,4 @@ public static partial class RedisLog
 
     [LoggerMessage(3001, LogLevel.Warning, "Redis failed while {Operation}: {Reason}")]
     public static partial void RedisFailed(this ILogger logger, Exception exception, string operation, string reason);
-
-    [LoggerMessage(3002, LogLevel.Warning, "Refused {Parent} following {UserId}")]
-    public static partial void FollowRefused(this ILogger logger, string parent, string userId);
 }

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using StackExchange.Redis;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts;
 using Tutor.Contracts.Devices;

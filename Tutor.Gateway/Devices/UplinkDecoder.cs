@@ -1,5 +1,5 @@
-using Tutor.Contracts.Audio;
 using Tutor.Contracts.Devices;
+using Tutor.Realtime.Audio;
 
 namespace Tutor.Gateway.Devices;
 

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tutor.Contracts;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Families;
 using Tutor.Gateway.Devices;

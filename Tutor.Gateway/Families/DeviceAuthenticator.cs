@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Primitives;
-using StackExchange.Redis;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts.Families;
 

@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
-using Tutor.Contracts;
 using Tutor.Contracts.Devices;
-using Tutor.Contracts.Families;
 using Tutor.Contracts.Lessons;
 using Tutor.Gateway.Devices;
 using Tutor.Contracts.Transcripts;

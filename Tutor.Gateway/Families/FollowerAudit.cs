@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Tutor.Contracts.Transcripts;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Gateway.Families;
 

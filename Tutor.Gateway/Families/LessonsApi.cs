@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
-using Tutor.Contracts;
 using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tutor.Contracts;
 using Tutor.Contracts.Families;
-using Tutor.Contracts.Transcripts;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Gateway.Families;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using Tutor.Contracts.Transcripts;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Gateway.Families;
 

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Tutor.Contracts;
 using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Tutor.Contracts;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Sessions;

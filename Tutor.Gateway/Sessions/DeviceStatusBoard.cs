@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts.Transcripts;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Gateway.Sessions;
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tutor.Contracts.Devices;
-using Tutor.Contracts.Redis;
 using Tutor.Device;
 using Tutor.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;

@@ -8,9 +8,9 @@ using Tutor.Contracts.Audio;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts.Transcripts;
-using Tutor.Contracts.Devices;
 using Tutor.Device;
 using Tutor.Tests.Infrastructure;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Tests.EndToEnd;
 

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Tutor.Contracts.Transcripts;
 using Tutor.Tests.Infrastructure;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Tests.Gateway;
 

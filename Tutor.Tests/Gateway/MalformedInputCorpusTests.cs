@@ -1,9 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
-using StackExchange.Redis;
 using Tutor.Contracts.Devices;
-using Tutor.Contracts.Messages;
-using Tutor.Contracts.Redis;
 using Tutor.Device;
 using Tutor.Tests.Infrastructure;
 

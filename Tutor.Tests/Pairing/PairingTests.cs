@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Tutor.Contracts.Devices;
-using Tutor.Contracts.Redis;
 using Tutor.Device;
 using Tutor.Tests.Infrastructure;
 

@@ -1,11 +1,8 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Net.WebSockets;
 using System.Text;
-using Tutor.Contracts.Redis;
-using Tutor.Contracts.Transcripts;
 using Tutor.Device;
 using Tutor.Tests.Infrastructure;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Tests.Privacy;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using StackExchange.Redis;
-using Tutor.Contracts.Families;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Messages;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using StackExchange.Redis;
 using Tutor.Contracts.Audio;
-using Tutor.Contracts.Families;
 using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;

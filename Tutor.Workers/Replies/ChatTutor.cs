@@ -2,7 +2,6 @@ using System.ClientModel;
 using System.Runtime.CompilerServices;
 using OpenAI;
 using OpenAI.Chat;
-using Tutor.Workers.Lessons;
 
 namespace Tutor.Workers.Replies;
 

@@ -7,6 +7,7 @@ using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts.Transcripts;
 using Tutor.Workers.Replies;
+using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Workers.Turns;
 

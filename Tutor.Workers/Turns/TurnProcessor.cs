@@ -8,7 +8,6 @@ using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
-using Tutor.Workers.Providers;
 using Tutor.Workers.Replies;
 using Tutor.Workers.Speech;
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Concentus;
 using Concentus.Enums;
 
-namespace Tutor.Contracts.Audio;
+namespace Tutor.Realtime.Audio;
 
 /// <summary>Encodes PCM16 16 kHz mono into Opus packets, one per frame, as the device protocol carries them. Stateful: one per stream.</summary>
 public sealed class OpusFrameEncoder(int sampleRate, int frameMilliseconds)

@@ -4,7 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Tutor.Contracts.Redis;
 
-namespace Tutor.Contracts.Transcripts;
+
+namespace Tutor.Realtime.Transcripts;
 
 public static class TranscriptBackplane
 {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 
-namespace Tutor.Contracts.Transcripts;
+
+namespace Tutor.Realtime.Transcripts;
 
 /// <summary>
 /// Who follows which child on this gateway, kept so that access is checked again while they watch: a parent removed

@@ -1,14 +1,5 @@
 namespace Tutor.Contracts.Transcripts;
 
-/// <summary>What a hub client receives.</summary>
-public interface ITranscriptClient
-{
-    Task ChildSaid(TranscriptLine line);
-    Task TutorSaid(TranscriptLine line);
-    Task ProgressChanged(ProgressUpdate progress);
-    Task DeviceStatusChanged(DeviceStatus status);
-}
-
 /// <summary>What the child's device is doing: <c>offline</c>, <c>listening</c>, <c>thinking</c> or <c>speaking</c>.</summary>
 public sealed record DeviceStatus(string UserId, string State, DateTimeOffset At, string? DeviceId = null);
 

@@ -1,9 +1,11 @@
-using Tutor.Contracts.Redis;
+using Tutor.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
 
-namespace Tutor.Contracts.Transcripts;
+using Tutor.Contracts.Transcripts;
+
+namespace Tutor.Realtime.Transcripts;
 
 /// <summary>
 /// The parents' and debug UI's hub. It lives here, not in the gateway, because the SignalR Redis backplane names its

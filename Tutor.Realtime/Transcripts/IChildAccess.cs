@@ -1,6 +1,7 @@
 using System.Security.Claims;
 
-namespace Tutor.Contracts.Transcripts;
+
+namespace Tutor.Realtime.Transcripts;
 
 /// <summary>Decides whether a signed-in parent may follow a child. Implemented by the gateway, which knows the families.</summary>
 public interface IChildAccess
