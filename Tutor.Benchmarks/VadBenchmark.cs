@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Tutor.Contracts.Audio;
-using Tutor.Gateway.Listening;
+using Tutor.Gateway.Uplink.Listening;
 
 namespace Tutor.Benchmarks;
 

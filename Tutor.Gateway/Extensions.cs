@@ -3,12 +3,13 @@ using Microsoft.Extensions.Options;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Families;
-using Tutor.Gateway.Listening;
+using Tutor.Gateway.Uplink.Listening;
 using Tutor.Gateway.Pairing;
 using Tutor.Gateway.Proxies;
 using Tutor.Gateway.Sessions;
-using Tutor.Gateway.Utterances;
+using Tutor.Gateway.Uplink.Utterances;
 using Tutor.Realtime.Transcripts;
+using Tutor.Gateway.Downlink;
 
 namespace Tutor.Gateway;
 
@@ -121,7 +122,6 @@ internal static class Extensions
         builder.Services.AddSingleton<DeviceStatusBoard>();
         builder.Services.AddSingleton<SileroVadModel>();
         builder.Services.AddSingleton<UtterancePublisher>();
-        builder.Services.AddSingleton<DeviceConnectionHandler>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceRegistry>());
 

@@ -1,7 +1,7 @@
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Pairing;
-using Tutor.Gateway.Sessions;
+using Tutor.Gateway.Debug;
 using Tutor.Realtime.Transcripts;
 
 namespace Tutor.Gateway;

@@ -21,7 +21,7 @@ public static class DeviceApi
     public static IEndpointRouteBuilder MapDeviceApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/ws/{userId?}", async (string? userId, HttpContext context, DeviceAuthenticator authenticator, SessionStore sessions,
-            DeviceConnectionHandler handler, ILoggerFactory loggers) =>
+            ILoggerFactory loggers) =>
         {
             if (string.IsNullOrEmpty(userId))
             {
@@ -77,7 +77,7 @@ public static class DeviceApi
 
             using (socket)
             {
-                await handler.HandleAsync(socket, session, signIn.DeviceId!, context.RequestAborted);
+                await DeviceConnection.Create(context.RequestServices, [socket, session, signIn.DeviceId!]).RunAsync(context.RequestAborted);
             }
             return Results.Empty;
         })

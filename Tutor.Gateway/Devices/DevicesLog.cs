@@ -8,23 +8,23 @@ internal static partial class DevicesLog
     [LoggerMessage(1000, LogLevel.Information, "Device of user {UserId} connected as session {SessionId}")]
     public static partial void Connected(this ILogger logger, string userId, string sessionId);
 
-    [LoggerMessage(1001, LogLevel.Information, "Gateway stopping; session {SessionId} is told to reconnect")]
-    public static partial void ToldToReconnect(this ILogger logger, string sessionId);
+    [LoggerMessage(1001, LogLevel.Information, "Gateway stopping; the device is told to reconnect")]
+    public static partial void ToldToReconnect(this ILogger logger);
 
-    [LoggerMessage(1002, LogLevel.Information, "Device connection of session {SessionId} ended: {Reason}")]
-    public static partial void Dropped(this ILogger logger, string sessionId, string reason);
+    [LoggerMessage(1002, LogLevel.Information, "Device connection dropped: {Reason}")]
+    public static partial void Dropped(this ILogger logger, string reason);
 
-    [LoggerMessage(1003, LogLevel.Error, "Redis failed under session {SessionId}; closing it")]
-    public static partial void RedisFailedUnderSession(this ILogger logger, Exception exception, string sessionId);
+    [LoggerMessage(1003, LogLevel.Error, "Redis failed under the session; closing it")]
+    public static partial void RedisFailedUnderSession(this ILogger logger, Exception exception);
 
-    [LoggerMessage(1004, LogLevel.Information, "Session {SessionId} left for the device to resume")]
-    public static partial void LeftToResume(this ILogger logger, string sessionId);
+    [LoggerMessage(1004, LogLevel.Information, "Session left for the device to resume")]
+    public static partial void LeftToResume(this ILogger logger);
 
-    [LoggerMessage(1005, LogLevel.Information, "Session {SessionId} closed ({Status} {Description})")]
-    public static partial void Closed(this ILogger logger, string sessionId, WebSocketCloseStatus status, string description);
+    [LoggerMessage(1005, LogLevel.Information, "Session closed ({Status} {Description})")]
+    public static partial void Closed(this ILogger logger, WebSocketCloseStatus status, string description);
 
-    [LoggerMessage(1006, LogLevel.Information, "Session {SessionId} speaks {Format}, {FrameDuration} ms frames")]
-    public static partial void Negotiated(this ILogger logger, string sessionId, string format, int frameDuration);
+    [LoggerMessage(1006, LogLevel.Information, "Device speaks {Format}, {FrameDuration} ms frames")]
+    public static partial void Negotiated(this ILogger logger, string format, int frameDuration);
 
     [LoggerMessage(1007, LogLevel.Information, "Device aborted {Count} turn(s) ({Reason})")]
     public static partial void Aborted(this ILogger logger, int count, string reason);
@@ -32,17 +32,17 @@ internal static partial class DevicesLog
     [LoggerMessage(1008, LogLevel.Information, "Utterance reached the maximum length and was cut; the rest continues as the next")]
     public static partial void UtteranceCut(this ILogger logger);
 
-    [LoggerMessage(1009, LogLevel.Information, "Session {SessionId} idle for {Timeout}; closing")]
-    public static partial void Idle(this ILogger logger, string sessionId, TimeSpan timeout);
+    [LoggerMessage(1009, LogLevel.Information, "Device idle for {Timeout}; closing")]
+    public static partial void Idle(this ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(1010, LogLevel.Warning, "{Count} turn(s) of session {SessionId} unanswered for {Deadline}; the device is told")]
-    public static partial void TurnsOverdue(this ILogger logger, int count, string sessionId, TimeSpan deadline);
+    [LoggerMessage(1010, LogLevel.Warning, "{Count} turn(s) unanswered for {Deadline}; the device is told")]
+    public static partial void TurnsOverdue(this ILogger logger, int count, TimeSpan deadline);
 
     [LoggerMessage(1011, LogLevel.Warning, "Device error {Code}: {Message}")]
     public static partial void DeviceError(this ILogger logger, string code, string message);
 
-    [LoggerMessage(1012, LogLevel.Warning, "Redis clean-up for session {SessionId} failed; the keys expire by themselves")]
-    public static partial void CleanUpFailed(this ILogger logger, Exception exception, string sessionId);
+    [LoggerMessage(1012, LogLevel.Warning, "Redis clean-up of the session failed; the keys expire by themselves")]
+    public static partial void CleanUpFailed(this ILogger logger, Exception exception);
 
     [LoggerMessage(1013, LogLevel.Warning, "Ignored a malformed message on {Channel}")]
     public static partial void MalformedEviction(this ILogger logger, string channel);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
-using Tutor.Gateway.Sessions;
+using Tutor.Gateway.Downlink;
 
 namespace Tutor.Gateway.Pairing;
 

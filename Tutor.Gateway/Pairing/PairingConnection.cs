@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using StackExchange.Redis;
@@ -9,6 +8,8 @@ using Tutor.Contracts.Redis;
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Sessions;
+using Tutor.Gateway.Uplink;
+using Tutor.Gateway.Downlink;
 
 namespace Tutor.Gateway.Pairing;
 
@@ -27,7 +28,8 @@ public sealed class PairingConnection(
 
     private readonly DeviceSender _device = new(socket, limits.SendQueueFrames);
     private readonly TurnTracker _turns = new();
-    private readonly TokenBucket _frames = new(limits.MaxFramesPerSecond, limits.FrameBurst);
+    // Pairing takes only small text messages: the device's rates, but frames of at most MaxMessageBytes.
+    private readonly FrameReader _reader = new(socket, FrameLimits.Of(limits) with { MaxFrameBytes = MaxMessageBytes });
     private readonly DeviceSession _session = new(Guid.NewGuid().ToString("N"), Nobody.UserId, AudioParams.Pcm16Mono16k, Nobody);
     private ReplyPlayer? _player;
     private volatile string? _code;
@@ -60,65 +62,45 @@ public sealed class PairingConnection(
             await connection.CancelAsync();
             await Task.WhenAll(relay, watch).ContinueWith(_ => { }, TaskScheduler.Default);
             await _device.DisposeAsync();
+            _reader.Dispose();
             if (_code is { } code) await IgnoreRedisFailureAsync(() => codes.ForgetAsync(code));
         }
     }
 
     private async Task ReceiveAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxMessageBytes + 1);
-        try
+        while (true)
         {
-            while (true)
+            var frame = await _reader.ReadAsync(cancellationToken);
+            if (frame.Breach is { } breach)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await socket.ReceiveAsync(buffer.AsMemory(length, MaxMessageBytes + 1 - length), cancellationToken);
-                    length += result.Count;
-                } while (!result.EndOfMessage && length <= MaxMessageBytes);
-
-                if (result.MessageType == WebSocketMessageType.Close) return;
-                if (length > MaxMessageBytes)
-                {
-                    await SendErrorAsync(DeviceErrorCodes.FrameTooLarge, $"A pairing message may be at most {MaxMessageBytes} bytes.", cancellationToken);
-                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, "frame too large", cancellationToken);
-                    return;
-                }
-                if (!_frames.TryTake())
-                {
-                    await SendErrorAsync(DeviceErrorCodes.RateLimited, $"At most {limits.MaxFramesPerSecond} messages per second.", cancellationToken);
-                    await CloseAsync(WebSocketCloseStatus.PolicyViolation, "rate limit", cancellationToken);
-                    return;
-                }
-                if (result.MessageType == WebSocketMessageType.Binary) continue; // a microphone left on: nothing to hear here
-
-                var message = TutorJson.TryDeserialize<DeviceMessage>(Encoding.UTF8.GetString(buffer, 0, length));
-                switch (message?.Type)
-                {
-                    case null:
-                        await SendErrorAsync(DeviceErrorCodes.InvalidJson, "A text frame must be a JSON object with a \"type\".", cancellationToken);
-                        break;
-                    case DeviceMessageTypes.Hello when !_greeted:
-                        if (!await GreetAsync(message, cancellationToken)) return;
-                        break;
-                    case DeviceMessageTypes.Pair when message.State is null or PairStates.Start:
-                        _greeted = true;
-                        if (!await IssueCodeAsync(cancellationToken)) return;
-                        break;
-                    case DeviceMessageTypes.Hello:
-                        await SendErrorAsync(DeviceErrorCodes.UnexpectedHello, "hello must be the first message.", cancellationToken);
-                        break;
-                    default:
-                        await SendErrorAsync(DeviceErrorCodes.UnknownType, "This endpoint takes hello and pair only (docs/device-protocol.md, \"Pairing\").", cancellationToken);
-                        break;
-                }
+                await SendErrorAsync(breach.Code, breach.Message, cancellationToken);
+                await CloseAsync(breach.Close.Status, breach.Close.Description, cancellationToken);
+                return;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (frame.Type == WebSocketMessageType.Close) return;
+            if (frame.Type == WebSocketMessageType.Binary) continue; // a microphone left on: nothing to hear here
+
+            var message = TutorJson.TryDeserialize<DeviceMessage>(Encoding.UTF8.GetString(frame.Payload.Span));
+            switch (message?.Type)
+            {
+                case null:
+                    await SendErrorAsync(DeviceErrorCodes.InvalidJson, "A text frame must be a JSON object with a \"type\".", cancellationToken);
+                    break;
+                case DeviceMessageTypes.Hello when !_greeted:
+                    if (!await GreetAsync(message, cancellationToken)) return;
+                    break;
+                case DeviceMessageTypes.Pair when message.State is null or PairStates.Start:
+                    _greeted = true;
+                    if (!await IssueCodeAsync(cancellationToken)) return;
+                    break;
+                case DeviceMessageTypes.Hello:
+                    await SendErrorAsync(DeviceErrorCodes.UnexpectedHello, "hello must be the first message.", cancellationToken);
+                    break;
+                default:
+                    await SendErrorAsync(DeviceErrorCodes.UnknownType, "This endpoint takes hello and pair only (docs/device-protocol.md, \"Pairing\").", cancellationToken);
+                    break;
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Tutor.Gateway.Listening;
+using Tutor.Gateway.Uplink.Listening;
 using Tutor.Tests.Infrastructure;
 
 namespace Tutor.Tests.Gateway;

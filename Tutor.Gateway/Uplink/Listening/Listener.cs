@@ -1,7 +1,7 @@
 using Tutor.Contracts.Devices;
-using Tutor.Gateway.Utterances;
+using Tutor.Gateway.Uplink.Utterances;
 
-namespace Tutor.Gateway.Listening;
+namespace Tutor.Gateway.Uplink.Listening;
 
 /// <summary>
 /// A connection's ears. In manual mode (push-to-talk) everything between <c>listen start</c> and <c>listen stop</c> is

@@ -1,7 +1,7 @@
 using Tutor.Contracts.Devices;
 using Tutor.Realtime.Audio;
 
-namespace Tutor.Gateway.Sessions;
+namespace Tutor.Gateway.Downlink;
 
 /// <summary>Cuts reply audio (PCM16 16 kHz mono from the workers) into the device's frames, in its format.</summary>
 public sealed class DownlinkEncoder(AudioParams downlink)

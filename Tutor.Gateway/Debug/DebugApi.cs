@@ -1,8 +1,9 @@
 using StackExchange.Redis;
 using Tutor.Contracts.Redis;
 using Tutor.Gateway.Families;
+using Tutor.Gateway.Sessions;
 
-namespace Tutor.Gateway.Sessions;
+namespace Tutor.Gateway.Debug;
 
 public static class DebugApi
 {

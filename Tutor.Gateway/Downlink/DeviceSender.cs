@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 
-namespace Tutor.Gateway.Devices;
+namespace Tutor.Gateway.Downlink;
 
 /// <summary>
 /// The only writer to a device's socket. A WebSocket allows one send at a time, and both the receive loop (errors) and

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Tutor.Gateway.Listening;
+namespace Tutor.Gateway.Uplink.Listening;
 
 /// <summary>
 /// The Silero VAD network, loaded once per gateway and shared by every connection (ONNX Runtime sessions are safe to run

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Tutor.Gateway.Listening;
+namespace Tutor.Gateway.Uplink.Listening;
 
 /// <summary>
 /// Finds utterances in a stream of PCM16 16 kHz mono audio (auto mode): speech starts at the first window the model

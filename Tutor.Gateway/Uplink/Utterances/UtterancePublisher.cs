@@ -6,7 +6,7 @@ using Tutor.Contracts.Redis;
 using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Sessions;
 
-namespace Tutor.Gateway.Utterances;
+namespace Tutor.Gateway.Uplink.Utterances;
 
 /// <summary>Stores a finished utterance in Redis and announces it to the workers, exactly as the seed does.</summary>
 public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTelemetry telemetry, ILogger<UtterancePublisher> logger)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Tutor.Gateway.Devices;
+namespace Tutor.Gateway.Uplink;
 
 /// <summary>A token bucket over one connection's input: <c>rate</c> per second sustained, <c>burst</c> at once.</summary>
 public sealed class TokenBucket(double rate, double burst)

@@ -6,8 +6,9 @@ using Tutor.Contracts.Diagnostics;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Gateway.Diagnostics;
+using Tutor.Gateway.Sessions;
 
-namespace Tutor.Gateway.Sessions;
+namespace Tutor.Gateway.Downlink;
 
 /// <summary>
 /// The per-session response handler of the seed: listens on <c>responses:{session_id}</c>, fetches each reply part's

@@ -1,4 +1,4 @@
-namespace Tutor.Gateway.Utterances;
+namespace Tutor.Gateway.Uplink.Utterances;
 
 /// <summary>What publishing an utterance logs (event ids 1400–1499): its key and length, never its audio.</summary>
 internal static partial class UtterancesLog

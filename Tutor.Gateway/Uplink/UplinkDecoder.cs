@@ -1,7 +1,7 @@
 using Tutor.Contracts.Devices;
 using Tutor.Realtime.Audio;
 
-namespace Tutor.Gateway.Devices;
+namespace Tutor.Gateway.Uplink;
 
 /// <summary>Turns the device's binary frames into PCM16 16 kHz mono, whatever format the device chose.</summary>
 public sealed class UplinkDecoder(AudioParams uplink)

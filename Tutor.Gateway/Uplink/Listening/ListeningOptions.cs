@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Tutor.Gateway.Listening;
+namespace Tutor.Gateway.Uplink.Listening;
 
 /// <summary>How the gateway decides where an utterance ends (configuration section <c>Listening</c>).</summary>
 public sealed class ListeningOptions : IValidatableObject

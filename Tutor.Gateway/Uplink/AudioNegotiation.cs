@@ -1,6 +1,6 @@
 using Tutor.Contracts.Devices;
 
-namespace Tutor.Gateway.Devices;
+namespace Tutor.Gateway.Uplink;
 
 /// <summary>Reads a device's <c>hello</c>: the audio it will send, which is also the audio it gets back.</summary>
 public static class AudioNegotiation

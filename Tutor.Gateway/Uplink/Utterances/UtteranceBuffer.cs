@@ -1,4 +1,4 @@
-namespace Tutor.Gateway.Utterances;
+namespace Tutor.Gateway.Uplink.Utterances;
 
 /// <summary>Collects one utterance's audio frames, up to a fixed size.</summary>
 public sealed class UtteranceBuffer(int capacityBytes)

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Tutor.Contracts.Devices;
-using Tutor.Gateway.Devices;
+using Tutor.Gateway.Sessions;
 
-namespace Tutor.Gateway.Sessions;
+namespace Tutor.Gateway.Downlink;
 
 /// <summary>
 /// Plays a connection's replies in the order the relay hands them over: text at once, audio in the device's frames paced
