@@ -1,5 +1,6 @@
 using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
+using Tutor.Workers.Publishing;
 using Tutor.Workers.Providers;
 using Tutor.Workers.Replies;
 using Tutor.Workers.Safety;

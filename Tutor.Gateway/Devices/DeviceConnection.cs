@@ -16,7 +16,8 @@ namespace Tutor.Gateway.Devices;
 /// (<see cref="ReplyRelay"/> → <see cref="ReplyPlayer"/> → <see cref="DeviceSender"/>) share a <see cref="DeviceLink"/>;
 /// beside them run the session's keep-alive, the idle watch and the <see cref="TurnDeadlineWatch"/>. How it ends
 /// decides what becomes of the session: closed by the device → closed; dropped, or the gateway stopping → left for the
-/// device to resume; evicted → as the eviction says.
+/// device to resume; evicted → as the eviction says. Over 200 lines because those endings (device close, drop, limit,
+/// idle, eviction, gateway stop) and the order of the shutdown steps belong together.
 /// </summary>
 public sealed class DeviceConnection
 {

@@ -17,7 +17,8 @@ namespace Tutor.Gateway.Pairing;
 /// An unpaired device's connection on <c>/ws/pair</c> (docs/device-protocol.md, "Pairing"): the optional hello sets
 /// the audio format; <c>pair</c> gets a six-digit code, sent as text and spoken by a worker like any reply; when a
 /// parent enters the code, the device receives its child's user id and its secret here and the connection closes. The
-/// code expires with <c>pairing_expired</c>; asking again gets a new one.
+/// code expires with <c>pairing_expired</c>; asking again gets a new one. Frames are read by the device connection's
+/// <see cref="FrameReader"/> and replies played by its <see cref="ReplyPlayer"/>; what is here is pairing's own dialogue.
 /// </summary>
 public sealed class PairingConnection(
     WebSocket socket, string address, PairingCodes codes, SignInThrottle throttle, ReplyRelay replies, IConnectionMultiplexer redis,

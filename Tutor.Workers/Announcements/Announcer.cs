@@ -3,7 +3,7 @@ using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Workers.Speech;
-using Tutor.Workers.Turns;
+using Tutor.Workers.Publishing;
 
 namespace Tutor.Workers.Announcements;
 

@@ -10,13 +10,15 @@ using Tutor.Workers.Diagnostics;
 using Tutor.Workers.Lessons;
 using Tutor.Workers.Replies;
 using Tutor.Workers.Speech;
+using Tutor.Workers.Publishing;
 
 namespace Tutor.Workers.Turns;
 
 /// <summary>
 /// One turn of the conversation: the child's audio → text → the lesson turn (judgement, reply sentences, child safety,
 /// progress) → speech in the device's format → published part by part for the session's gateway, with both lines of the
-/// transcript and the child's progress sent to the parents.
+/// transcript and the child's progress sent to the parents. Longer than most classes because it is the turn's one
+/// timeline: each stage's span, timing and failure handling sit in order here, and splitting them would hide the order.
 /// </summary>
 public sealed class TurnProcessor(
     IConnectionMultiplexer redis,

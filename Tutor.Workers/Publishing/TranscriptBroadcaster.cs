@@ -8,8 +8,9 @@ using Tutor.Contracts.Redis;
 using Tutor.Contracts.Transcripts;
 using Tutor.Workers.Replies;
 using Tutor.Realtime.Transcripts;
+using Tutor.Workers.Turns;
 
-namespace Tutor.Workers.Turns;
+namespace Tutor.Workers.Publishing;
 
 /// <summary>
 /// Records each turn in the child's history stream (kept for <see cref="HistoryOptions.Retention"/>) and its facts in the
@@ -49,17 +50,4 @@ public sealed class TranscriptBroadcaster(IHubContext<TranscriptHub, ITranscript
         await db.KeyExpireAsync(key, retention);
         return id.ToString();
     }
-}
-
-/// <summary>How long a child's conversation is kept (configuration section <c>History</c>).</summary>
-public sealed class HistoryOptions
-{
-    public const string SectionName = "History";
-
-    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
-
-    /// <summary>How long each turn's facts (no words, only ids, outcomes, mastered vocabulary, speaking time) are kept for the progress pictures.</summary>
-    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "14.00:00:00", "730.00:00:00")]
-    public TimeSpan FactsRetention { get; set; } = TimeSpan.FromDays(90);
 }

@@ -3,7 +3,7 @@ using Tutor.Contracts.Diagnostics;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 
-namespace Tutor.Workers.Turns;
+namespace Tutor.Workers.Publishing;
 
 /// <summary>
 /// Stores reply audio at <c>response:{session_id}:{uuid}</c> and tells the session's gateway on <c>responses:{session_id}</c>,
