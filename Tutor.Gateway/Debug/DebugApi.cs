@@ -24,23 +24,18 @@ public static class DebugApi
             // Pipelined: one round trip's wait for all of them.
             var records = await Task.WhenAll(ids.Select(id =>
                 db.HashGetAsync(RedisKeys.Session(id), [SessionFields.UserId, SessionFields.Gateway, SessionFields.ConnectedAt]))).WaitAsync(cancellationToken);
-            var sessions = new List<Dictionary<string, string>>();
+            var sessions = new List<OpenSession>();
             foreach (var (sessionId, fields) in ids.Zip(records))
             {
                 if (fields[0].IsNullOrEmpty) continue; // closed or expired meanwhile
-                sessions.Add(new()
-                {
-                    ["session_id"] = sessionId,
-                    ["user_id"] = fields[0].ToString(),
-                    ["gateway"] = fields[1].ToString(),
-                    ["connected_at"] = fields[2].ToString(),
-                });
+                sessions.Add(new OpenSession(sessionId, fields[0].ToString(), fields[1].ToString(), fields[2].ToString()));
             }
-            return Results.Ok(sessions);
+            return TypedResults.Ok(sessions);
         });
         debug.MapGet("/turns", async (IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
         {
             var db = redis.GetDatabase();
+            // A turn's timing fields are whatever its stages marked (TurnTimingFields), so a turn is a field → value map.
             var turns = new List<Dictionary<string, string>>();
             foreach (var turnId in await db.ListRangeAsync(RedisKeys.RecentTurns, 0, 99).WaitAsync(cancellationToken))
             {
@@ -50,8 +45,11 @@ public static class DebugApi
                 turn["turn_id"] = turnId!;
                 turns.Add(turn);
             }
-            return Results.Ok(turns);
+            return TypedResults.Ok(turns);
         });
         return app;
     }
+
+    /// <summary>A live session: whose, on which gateway, since when (Unix ms, as recorded).</summary>
+    public sealed record OpenSession(string SessionId, string UserId, string Gateway, string ConnectedAt);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Net.WebSockets;
 using Tutor.Contracts.Redis;
 using Tutor.Contracts;
@@ -20,20 +21,20 @@ public static class DeviceApi
     /// <summary>Maps <c>GET /ws/{user_id}</c>, the firmware's WebSocket (see docs/device-protocol.md).</summary>
     public static IEndpointRouteBuilder MapDeviceApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ws/{userId?}", async (string? userId, HttpContext context, DeviceAuthenticator authenticator, SessionStore sessions,
-            ILoggerFactory loggers) =>
+        app.MapGet("/ws/{userId?}", async Task<Results<EmptyHttpResult, ProblemHttpResult>> (string? userId, HttpContext context, DeviceAuthenticator authenticator, SessionStore sessions,
+            ILogger<DevicesLogCategory> logger) =>
         {
             if (string.IsNullOrEmpty(userId))
             {
-                return Results.Problem("A user id is required: connect to /ws/{user_id}.", statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem("A user id is required: connect to /ws/{user_id}.", statusCode: StatusCodes.Status400BadRequest);
             }
             if (!UserIds.IsValid(userId))
             {
-                return Results.Problem($"A user id is 1 to {UserIds.MaxLength} letters, digits, '-' or '_'.", statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem($"A user id is 1 to {UserIds.MaxLength} letters, digits, '-' or '_'.", statusCode: StatusCodes.Status400BadRequest);
             }
             if (!context.WebSockets.IsWebSocketRequest)
             {
-                return Results.Problem("This endpoint takes WebSocket connections only.", statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem("This endpoint takes WebSocket connections only.", statusCode: StatusCodes.Status400BadRequest);
             }
 
             var signIn = await authenticator.AuthenticateAsync(context, userId, context.RequestAborted);
@@ -41,15 +42,15 @@ public static class DeviceApi
             {
                 case DeviceSignInResult.MissingCredentials:
                     context.Response.Headers.WWWAuthenticate = "Bearer";
-                    return Results.Problem("A device secret is required: Authorization: Bearer <token>, or ?token=.", statusCode: StatusCodes.Status401Unauthorized);
+                    return TypedResults.Problem("A device secret is required: Authorization: Bearer <token>, or ?token=.", statusCode: StatusCodes.Status401Unauthorized);
                 case DeviceSignInResult.Refused:
                     // The same answer for an unknown user and a wrong or revoked secret: nothing to learn from it.
-                    return Results.Problem("This device may not connect as that user.", statusCode: StatusCodes.Status403Forbidden);
+                    return TypedResults.Problem("This device may not connect as that user.", statusCode: StatusCodes.Status403Forbidden);
                 case DeviceSignInResult.Throttled:
                     context.Response.Headers.RetryAfter = "60";
-                    return Results.Problem("Too many refused attempts for this user from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+                    return TypedResults.Problem("Too many refused attempts for this user from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
                 case DeviceSignInResult.Unavailable:
-                    return Results.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                    return TypedResults.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
             // The session exists before the upgrade, so a Redis outage is a clear 503 rather than a socket that dies at once.
@@ -60,8 +61,8 @@ public static class DeviceApi
             }
             catch (Exception ex) when (ex.IsRedisFailure())
             {
-                loggers.CreateLogger(typeof(DeviceApi)).NoSession(ex, userId);
-                return Results.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                logger.NoSession(ex, userId);
+                return TypedResults.Problem("The service is temporarily unavailable; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
             WebSocket socket;
@@ -79,7 +80,7 @@ public static class DeviceApi
             {
                 await DeviceConnection.Create(context.RequestServices, [socket, session, signIn.DeviceId!]).RunAsync(context.RequestAborted);
             }
-            return Results.Empty;
+            return TypedResults.Empty;
         })
         .WithName("DeviceSocket");
 

@@ -53,3 +53,6 @@ internal static partial class DevicesLog
     [LoggerMessage(1015, LogLevel.Error, "No session could be opened for user {UserId}")]
     public static partial void NoSession(this ILogger logger, Exception exception, string? userId);
 }
+
+/// <summary>The log category of the device socket endpoint (static endpoint classes cannot name one).</summary>
+internal sealed class DevicesLogCategory;

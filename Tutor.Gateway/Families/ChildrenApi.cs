@@ -17,41 +17,42 @@ public static class ChildrenApi
     /// </summary>
     public static IEndpointRouteBuilder MapChildrenApi(this IEndpointRouteBuilder app)
     {
-        var children = app.MapGroup("/api").RequireAuthorization();
-        children.MapPost("/me/children", AddAsync);
-        children.MapPut("/children/{userId}", EditAsync);
-        children.MapDelete("/children/{userId}", DeleteAsync);
+        app.MapPost("/api/me/children", AddAsync).RequireAuthorization();
+        var child = app.MapChildGroup();
+        child.MapPut("", EditAsync);
+        child.MapDelete("", DeleteAsync);
         return app;
     }
 
     private static async Task<Results<Created<ChildSummary>, ProblemHttpResult>> AddAsync(ChildRequest request, ClaimsPrincipal parent,
-        ProfileStore profiles, ILoggerFactory loggers, CancellationToken cancellationToken)
+        ProfileStore profiles, ILogger<FamiliesLogCategory> logger, CancellationToken cancellationToken)
     {
         if (ParentAccess.ParentIdOf(parent) is not { } parentId) return ParentAccess.NotYourChild();
         if (Invalid(request) is { } problem) return problem;
 
         var userId = $"child-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}";
         var saved = await profiles.SaveChildAsync(ToProfile(userId, request, [parentId]), create: true, cancellationToken);
-        loggers.CreateLogger(typeof(ChildrenApi)).ChildAdded(userId, parentId);
+        logger.ChildAdded(userId, parentId);
         return TypedResults.Created($"/api/children/{userId}", ChildSummary.Of(saved));
     }
 
-    private static async Task<Results<Ok<ChildSummary>, ProblemHttpResult>> EditAsync(string userId, ChildRequest request, ClaimsPrincipal parent, ParentAccess access,
-        ProfileStore profiles, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ChildSummary>, ProblemHttpResult>> EditAsync(ChildRequest request, HttpContext context, ProfileStore profiles,
+        CancellationToken cancellationToken)
     {
-        if (await access.ChildOfAsync(parent, userId, cancellationToken) is not { } child) return ParentAccess.NotYourChild();
+        var child = context.OwnChild();
         if (Invalid(request) is { } problem) return problem;
 
-        var saved = await profiles.SaveChildAsync(ToProfile(userId, request, child.Parents) with { DeviceSecrets = child.DeviceSecrets }, create: false,
+        var saved = await profiles.SaveChildAsync(ToProfile(child.UserId, request, child.Parents) with { DeviceSecrets = child.DeviceSecrets }, create: false,
             cancellationToken);
         return TypedResults.Ok(ChildSummary.Of(saved));
     }
 
     /// <summary>The child's devices are disconnected, everything Tutor keeps of them is deleted, and then the profile.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles,
-        HistoryEraser eraser, DeviceRegistry devices, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext context, ProfileStore profiles, HistoryEraser eraser,
+        DeviceRegistry devices, ILogger<FamiliesLogCategory> logger, CancellationToken cancellationToken)
     {
-        if (await access.ChildOfAsync(parent, userId, cancellationToken) is not { } child) return ParentAccess.NotYourChild();
+        var child = context.OwnChild();
+        var userId = child.UserId;
 
         if (!await eraser.EraseChildAsync(userId, cancellationToken))
         {
@@ -62,7 +63,7 @@ public static class ChildrenApi
         {
             await devices.EvictAsync(userId, secret.Id, DeviceErrorCodes.DeviceRevoked, cancellationToken);
         }
-        loggers.CreateLogger(typeof(ChildrenApi)).ChildDeleted(userId, ParentAccess.ParentIdOf(parent));
+        logger.ChildDeleted(userId, ParentAccess.ParentIdOf(context.User));
         return TypedResults.NoContent();
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Lessons;
@@ -16,7 +17,7 @@ public static class FamiliesApi
     /// </summary>
     public static IEndpointRouteBuilder MapFamiliesApi(this IEndpointRouteBuilder app)
     {
-        var children = app.MapGroup("/api/children/{userId}").RequireAuthorization();
+        var children = app.MapChildGroup();
         children.MapGet("/devices", ListDevicesAsync);
         children.MapPost("/devices", IssueDeviceAsync);
         children.MapDelete("/devices/{deviceId}", RevokeDeviceAsync);
@@ -28,76 +29,70 @@ public static class FamiliesApi
         return app;
     }
 
-    private static async Task<IResult> ListDevicesAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles, DeviceStatusBoard status,
-        CancellationToken cancellationToken)
+    private static async Task<Ok<List<DeviceSummary>>> ListDevicesAsync(HttpContext context, DeviceStatusBoard status)
     {
-        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
-        if (child is null) return ParentAccess.NotYourChild();
-        var presence = await status.GetDevicesAsync(userId, child.DeviceSecrets.Select(s => s.Id));
-        return Results.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Name, s.Created, s.Revoked,
-            s.Revoked ? DeviceStates.Offline : presence[s.Id].State, presence[s.Id].LastSeen)));
+        var child = context.OwnChild();
+        var presence = await status.GetDevicesAsync(child.UserId, child.DeviceSecrets.Select(s => s.Id));
+        return TypedResults.Ok(child.DeviceSecrets.Select(s => new DeviceSummary(s.Id, s.Name, s.Created, s.Revoked,
+            s.Revoked ? DeviceStates.Offline : presence[s.Id].State, presence[s.Id].LastSeen)).ToList());
     }
 
     /// <summary>Names a device ("Bedroom", "Grandma's"): 1 to 40 characters.</summary>
-    private static async Task<IResult> RenameDeviceAsync(string userId, string deviceId, RenameDeviceRequest request, ClaimsPrincipal parent, ParentAccess access,
+    private static async Task<Results<NoContent, ProblemHttpResult>> RenameDeviceAsync(string deviceId, RenameDeviceRequest request, HttpContext context,
         ProfileStore profiles, CancellationToken cancellationToken)
     {
-        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
-        if (child is null) return ParentAccess.NotYourChild();
-        if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
+        var child = context.OwnChild();
+        if (child.DeviceSecrets.All(s => s.Id != deviceId)) return NoSuchDevice();
         var name = request.Name?.Trim() ?? "";
-        if (name.Length is < 1 or > 40) return Results.Problem("A device's name is 1 to 40 characters.", statusCode: StatusCodes.Status400BadRequest);
+        if (name.Length is < 1 or > 40) return TypedResults.Problem("A device's name is 1 to 40 characters.", statusCode: StatusCodes.Status400BadRequest);
 
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => [.. secrets.Select(s => s.Id == deviceId ? s with { Name = name } : s)], cancellationToken);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> IssueDeviceAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Created<IssuedDevice>> IssueDeviceAsync(HttpContext context, ProfileStore profiles, TimeProvider time,
+        ILogger<FamiliesLogCategory> logger, CancellationToken cancellationToken)
     {
-        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
-        if (child is null) return ParentAccess.NotYourChild();
-
+        var child = context.OwnChild();
         var (token, stored) = DeviceTokens.Issue(time);
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => [.. secrets, stored], cancellationToken);
-        loggers.CreateLogger(typeof(FamiliesApi)).DeviceIssued(stored.Id, userId, ParentAccess.ParentIdOf(parent));
-        return Results.Created($"/api/children/{userId}/devices/{stored.Id}", new IssuedDevice(stored.Id, token));
+        logger.DeviceIssued(stored.Id, child.UserId, ParentAccess.ParentIdOf(context.User));
+        return TypedResults.Created($"/api/children/{child.UserId}/devices/{stored.Id}", new IssuedDevice(stored.Id, token));
     }
 
-    private static async Task<IResult> RevokeDeviceAsync(string userId, string deviceId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles,
-        DeviceRegistry devices, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeDeviceAsync(string deviceId, HttpContext context, ProfileStore profiles,
+        DeviceRegistry devices, ILogger<FamiliesLogCategory> logger, CancellationToken cancellationToken)
     {
-        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
-        if (child is null) return ParentAccess.NotYourChild();
-        if (child.DeviceSecrets.All(s => s.Id != deviceId)) return Results.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
+        var child = context.OwnChild();
+        if (child.DeviceSecrets.All(s => s.Id != deviceId)) return NoSuchDevice();
 
         await profiles.UpdateDeviceSecretsAsync(child.UserId, secrets => secrets.Select(s => s.Id == deviceId ? s with { Revoked = true } : s).ToList(), cancellationToken);
         // Its secret no longer signs in; a connection it has open now is closed too, on whichever gateway holds it.
         await devices.EvictAsync(child.UserId, deviceId, DeviceErrorCodes.DeviceRevoked, cancellationToken);
-        loggers.CreateLogger(typeof(FamiliesApi)).DeviceRevoked(deviceId, userId, ParentAccess.ParentIdOf(parent));
-        return Results.NoContent();
+        logger.DeviceRevoked(deviceId, child.UserId, ParentAccess.ParentIdOf(context.User));
+        return TypedResults.NoContent();
     }
 
-    /// <summary>Where the child is in their lessons: the summary the parents' page shows.</summary>
-    private static async Task<IResult> ProgressAsync(string userId, ClaimsPrincipal parent, ParentAccess access, ProfileStore profiles,
-        StackExchange.Redis.IConnectionMultiplexer redis, CancellationToken cancellationToken)
-    {
-        var child = await access.ChildOfAsync(parent, userId, cancellationToken);
-        if (child is null) return ParentAccess.NotYourChild();
+    private static ProblemHttpResult NoSuchDevice() => TypedResults.Problem("No such device.", statusCode: StatusCodes.Status404NotFound);
 
-        var progress = await redis.GetDatabase().ReadChildProgressAsync(userId, cancellationToken) ?? new ChildProgress();
-        return Results.Ok(new ProgressSummary(child.UserId, child.Name, progress.LessonId, progress.LessonTitle, progress.StepId,
+    /// <summary>Where the child is in their lessons: the summary the parents' page shows.</summary>
+    private static async Task<Ok<ProgressSummary>> ProgressAsync(HttpContext context, StackExchange.Redis.IConnectionMultiplexer redis,
+        CancellationToken cancellationToken)
+    {
+        var child = context.OwnChild();
+        var progress = await redis.GetDatabase().ReadChildProgressAsync(child.UserId, cancellationToken) ?? new ChildProgress();
+        return TypedResults.Ok(new ProgressSummary(child.UserId, child.Name, progress.LessonId, progress.LessonTitle, progress.StepId,
             progress.StepNumber, progress.StepCount, progress.WordsMet, progress.WordsMastered, progress.CompletedLessons,
             progress.CorrectAnswers, progress.IncorrectAnswers, progress.Recent, progress.UpdatedAt == default ? null : progress.UpdatedAt));
     }
 
-    private static async Task<IResult> SignInLocallyAsync(LocalSignInRequest request, HttpContext context, IOptions<FirebaseOptions> firebase,
-        LocalFamilyDirectory directory, LocalTokenIssuer issuer, SignInThrottle throttle, IOptions<FamiliesOptions> options, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LocalSignInResponse>, ProblemHttpResult>> SignInLocallyAsync(LocalSignInRequest request, HttpContext context,
+        IOptions<FirebaseOptions> firebase, LocalFamilyDirectory directory, LocalTokenIssuer issuer, SignInThrottle throttle, IOptions<FamiliesOptions> options,
+        ILogger<FamiliesLogCategory> logger, CancellationToken cancellationToken)
     {
         if (firebase.Value.IsConfigured)
         {
-            return Results.Problem("Local sign-in is off: this Tutor signs parents in with Firebase Authentication.", statusCode: StatusCodes.Status403Forbidden);
+            return TypedResults.Problem("Local sign-in is off: this Tutor signs parents in with Firebase Authentication.", statusCode: StatusCodes.Status403Forbidden);
         }
 
         // A passcode can be guessed, so the attempt is counted before it is checked (atomically, so parallel guesses
@@ -107,36 +102,36 @@ public static class FamiliesApi
         if (!await throttle.TryCountAsync(address, account, cancellationToken))
         {
             context.Response.Headers.RetryAfter = ((int)options.Value.FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Problem("Too many refused attempts for this parent from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+            return TypedResults.Problem("Too many refused attempts for this parent from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests);
         }
 
         var parent = string.IsNullOrEmpty(request.ParentId) ? null : await directory.FindParentAsync(request.ParentId, cancellationToken);
         if (!Passcodes.Verify(parent?.PasscodeHash, request.Passcode ?? "") || parent is null)
         {
-            loggers.CreateLogger(typeof(FamiliesApi)).LocalSignInRefused(request.ParentId, address);
-            return Results.Problem("Wrong parent id or passcode.", statusCode: StatusCodes.Status401Unauthorized);
+            logger.LocalSignInRefused(request.ParentId, address);
+            return TypedResults.Problem("Wrong parent id or passcode.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
         await throttle.ForgiveAsync(address, account, cancellationToken);
         var (token, expires) = issuer.Issue(parent);
-        return Results.Ok(new LocalSignInResponse(token, expires));
+        return TypedResults.Ok(new LocalSignInResponse(token, expires));
     }
 
     /// <summary>Ends the presented token now, on every gateway, rather than when it expires.</summary>
-    private static async Task<IResult> SignOutAsync(ClaimsPrincipal parent, SignedOutTokens signedOut, CancellationToken cancellationToken)
+    private static async Task<NoContent> SignOutAsync(ClaimsPrincipal parent, SignedOutTokens signedOut, CancellationToken cancellationToken)
     {
         if (SignedOutTokens.FingerprintOf(parent) is { } fingerprint && parent.FindFirst("exp")?.Value is { } exp
             && long.TryParse(exp, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
         {
             await signedOut.SignOutAsync(fingerprint, DateTimeOffset.FromUnixTimeSeconds(seconds), cancellationToken);
         }
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
 
     public sealed record ProgressSummary(string UserId, string Name, string? LessonId, string? LessonTitle, string? StepId,
         int StepNumber, int StepCount, IReadOnlyList<string> WordsMet, IReadOnlyList<string> WordsMastered, IReadOnlyList<string> CompletedLessons,
-        int CorrectAnswers, int IncorrectAnswers, IReadOnlyList<Tutor.Contracts.Lessons.ConversationTurn> RecentTurns, DateTimeOffset? UpdatedAt);
+        int CorrectAnswers, int IncorrectAnswers, IReadOnlyList<ConversationTurn> RecentTurns, DateTimeOffset? UpdatedAt);
 
     public sealed record LocalSignInRequest(string? ParentId, string? Passcode);
     public sealed record LocalSignInResponse(string AccessToken, DateTimeOffset ExpiresAt);

@@ -45,3 +45,6 @@ internal static partial class FamiliesLog
     [LoggerMessage(1113, LogLevel.Error, "The profile source did not answer")]
     public static partial void ProfileSourceDown(this ILogger logger, Exception exception);
 }
+
+/// <summary>The log category of the families' endpoints (static endpoint classes cannot name one).</summary>
+internal sealed class FamiliesLogCategory;

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
 using Tutor.Contracts.Lessons;
@@ -15,16 +14,16 @@ public static class LessonsApi
     /// </summary>
     public static IEndpointRouteBuilder MapLessonsApi(this IEndpointRouteBuilder app)
     {
-        var lessons = app.MapGroup("/api/children/{userId}/lessons").RequireAuthorization();
-        lessons.MapGet("", ListAsync);
-        lessons.MapPut("/next", ChooseAsync);
+        var child = app.MapChildGroup();
+        child.MapGet("/lessons", ListAsync);
+        child.MapPut("/lessons/next", ChooseAsync);
         return app;
     }
 
-    private static async Task<Results<Ok<List<ChildLesson>>, ProblemHttpResult>> ListAsync(string userId, ClaimsPrincipal parent, ParentAccess access,
-        IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    private static async Task<Ok<List<ChildLesson>>> ListAsync(HttpContext context, IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
-        if (await access.ChildOfAsync(parent, userId, cancellationToken) is not { } child) return ParentAccess.NotYourChild();
+        var child = context.OwnChild();
+        var userId = child.UserId;
         var db = redis.GetDatabase();
         var catalog = await CatalogAsync(db, cancellationToken);
         var progress = await db.ReadChildProgressAsync(userId, cancellationToken) ?? new ChildProgress();
@@ -41,10 +40,9 @@ public static class LessonsApi
             .ToList());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ChooseAsync(string userId, ChooseLessonRequest request, ClaimsPrincipal parent,
-        ParentAccess access, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChooseAsync(string userId, ChooseLessonRequest request, IConnectionMultiplexer redis,
+        CancellationToken cancellationToken)
     {
-        if (!await access.MayFollowAsync(parent, userId, cancellationToken)) return ParentAccess.NotYourChild();
         var db = redis.GetDatabase();
         if (request.LessonId is not { } lessonId || !await db.HashExistsAsync(RedisKeys.LessonCatalog, lessonId).WaitAsync(cancellationToken))
         {

@@ -1,10 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
-using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
-using Tutor.Gateway.Downlink;
 
 namespace Tutor.Gateway.Pairing;
 
@@ -16,18 +13,16 @@ public static class PairingApi
     /// </summary>
     public static IEndpointRouteBuilder MapPairingApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ws/pair", async (HttpContext context, PairingCodes codes, SignInThrottle throttle, ReplyRelay replies,
-            IConnectionMultiplexer redis, IOptions<DeviceOptions> limits, IOptions<PairingOptions> options, ILoggerFactory loggers) =>
+        app.MapGet("/ws/pair", async Task<Results<EmptyHttpResult, ProblemHttpResult>> (HttpContext context) =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
             {
-                return Results.Problem("This endpoint takes WebSocket connections only.", statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem("This endpoint takes WebSocket connections only.", statusCode: StatusCodes.Status400BadRequest);
             }
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            await new PairingConnection(socket, address, codes, throttle, replies, redis, limits.Value, options.Value,
-                loggers.CreateLogger<PairingConnection>()).RunAsync(context.RequestAborted);
-            return Results.Empty;
+            await PairingConnection.Create(context.RequestServices, [socket, address]).RunAsync(context.RequestAborted);
+            return TypedResults.Empty;
         });
 
         app.MapPost("/api/pairing", ClaimAsync).RequireAuthorization();
@@ -37,7 +32,7 @@ public static class PairingApi
     /// <summary>A parent enters the code a device speaks, for one of their children; the device gets its secret at once.</summary>
     private static async Task<Results<Created<PairedDevice>, ProblemHttpResult>> ClaimAsync(PairingRequest request, ClaimsPrincipal parent, ParentAccess access,
         ProfileStore profiles, PairingCodes codes, SignInThrottle throttle, TimeProvider time, IOptions<PairingOptions> options,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        ILogger<PairingLogCategory> logger, CancellationToken cancellationToken)
     {
         if (request.UserId is not { } userId || await access.ChildOfAsync(parent, userId, cancellationToken) is null) return ParentAccess.NotYourChild();
         var parentId = ParentAccess.ParentIdOf(parent)!;
@@ -73,7 +68,7 @@ public static class PairingApi
             return TypedResults.Problem("The device stopped waiting; ask it for a new code.", statusCode: StatusCodes.Status410Gone);
         }
         await throttle.ForgiveAsync(address, account, cancellationToken);
-        loggers.CreateLogger(typeof(PairingApi)).DevicePaired(stored.Id, userId, parentId);
+        logger.DevicePaired(stored.Id, userId, parentId);
         return TypedResults.Created($"/api/children/{userId}/devices/{stored.Id}", new PairedDevice(stored.Id, stored.Name));
     }
 

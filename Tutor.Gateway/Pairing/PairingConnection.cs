@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
 using System.Text;
 using StackExchange.Redis;
 using Tutor.Contracts.Devices;
@@ -22,15 +23,21 @@ namespace Tutor.Gateway.Pairing;
 /// </summary>
 public sealed class PairingConnection(
     WebSocket socket, string address, PairingCodes codes, SignInThrottle throttle, ReplyRelay replies, IConnectionMultiplexer redis,
-    DeviceOptions limits, PairingOptions options, ILogger logger)
+    IOptions<DeviceOptions> deviceOptions, IOptions<PairingOptions> pairingOptions, ILogger<PairingConnection> logger)
 {
+    /// <summary>Made once per connection by <see cref="PairingApi"/>: the socket and the caller's address, the rest from the services.</summary>
+    public static readonly ObjectFactory<PairingConnection> Create =
+        ActivatorUtilities.CreateFactory<PairingConnection>([typeof(WebSocket), typeof(string)]);
+
     private const int MaxMessageBytes = 4096;
+    private readonly DeviceOptions limits = deviceOptions.Value;
+    private readonly PairingOptions options = pairingOptions.Value;
     private static readonly ChildProfile Nobody = new("pairing", "", null, null, null, null, [], []);
 
-    private readonly DeviceSender _device = new(socket, limits.SendQueueFrames);
+    private readonly DeviceSender _device = new(socket, deviceOptions.Value.SendQueueFrames);
     private readonly TurnTracker _turns = new();
     // Pairing takes only small text messages: the device's rates, but frames of at most MaxMessageBytes.
-    private readonly FrameReader _reader = new(socket, FrameLimits.Of(limits) with { MaxFrameBytes = MaxMessageBytes });
+    private readonly FrameReader _reader = new(socket, FrameLimits.Of(deviceOptions.Value) with { MaxFrameBytes = MaxMessageBytes });
     private readonly DeviceSession _session = new(Guid.NewGuid().ToString("N"), Nobody.UserId, AudioParams.Pcm16Mono16k, Nobody);
     private ReplyPlayer? _player;
     private volatile string? _code;

@@ -18,3 +18,6 @@ internal static partial class PairingLog
     [LoggerMessage(1204, LogLevel.Information, "Device {DeviceId} paired with {UserId} by {Parent}")]
     public static partial void DevicePaired(this ILogger logger, string deviceId, string userId, string parent);
 }
+
+/// <summary>The log category of the pairing endpoints (static endpoint classes cannot name one).</summary>
+internal sealed class PairingLogCategory;
