@@ -120,7 +120,8 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
             Assert.All(replies, r => Assert.Equal(OpenAiStandIn.TranscriptOf(new PcmAudio(TestAudio.Utterance(length), 16000, 1)), r.Heard));
         }
 
-        await Task.Delay(500); // a duplicate answer would be published within this
+        await Never.HappensAsync(() => system.OpenAi.Transcriptions.Count() - transcriptionsBefore > 2 * utterances,
+            "an utterance heard twice", TimeSpan.FromMilliseconds(500));
         var announced = announcements.Messages.Select(m => TutorJson.TryDeserialize<UtteranceAnnouncement>(m.Message)!.AudioKey).ToList();
         Assert.Equal(2 * utterances, announced.Count);
         foreach (var events in new[] { firstEvents, secondEvents })
@@ -172,8 +173,8 @@ public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<Tu
             });
             Assert.True(aborted);
             Assert.Single(interrupted.Sentences);
-            await Task.Delay(2500); // the rest of the reply would have been synthesized within this
-            Assert.True(system.OpenAi.Speeches.Count() - speechesBefore < 3, "the worker stopped synthesizing the aborted reply");
+            // The rest of the reply would have been synthesized within this.
+            await Never.HappensAsync(() => system.OpenAi.Speeches.Count() - speechesBefore >= 3, "the aborted reply synthesized on", TimeSpan.FromMilliseconds(2500));
         }
         finally
         {

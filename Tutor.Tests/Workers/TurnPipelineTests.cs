@@ -21,8 +21,8 @@ public sealed class TurnPipelineTests : WorkerTestBed
         ["OpenAI:Language"] = "en",
     };
 
-    [Fact]
-    public async Task An_answer_is_heard_judged_by_the_model_answered_sentence_by_sentence_and_spoken_in_the_device_format()
+    /// <summary>One right answer ("it is red" to "what colour is a strawberry?") taken by one worker, up to its reply's end.</summary>
+    private async Task<RightAnswerTurn> AnswerRightAsync()
     {
         await StartWorkersAsync(1, Models);
         var sessionId = await Redis.OpenSessionAsync("child-1");
@@ -34,28 +34,45 @@ public sealed class TurnPipelineTests : WorkerTestBed
         var audioKey = await Redis.AnnounceAsync(sessionId, pcm);
 
         var published = (await events.WaitForAsync(m => m.Any(e => Parse(e).Type == SessionEventTypes.ReplyEnd), Timeout)).Select(Parse).ToList();
-        Assert.Equal(SessionEventTypes.Transcript, published[0].Type);
-        Assert.Equal("it is red", published[0].Text);
-        var parts = published.Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
-        // The model's JSON reply, streamed and cut into sentences: its praise, then the lesson's praise and next question.
         // Each sentence's speech streams in parts; the sentence's text comes with its first part.
         var sentences = new List<(string Text, List<SessionEvent> Parts)>();
-        foreach (var part in parts)
+        foreach (var part in published.Where(e => e.Type == SessionEventTypes.AudioResponse))
         {
             if (part.Text is not null) sentences.Add((part.Text, [part]));
             else sentences[^1].Parts.Add(part);
         }
-        Assert.Equal(["Well done!", "Great job!", "Red!", "And the sky?", "What colour is the sky?"], sentences.Select(s => s.Text));
-        Assert.Equal(Enumerable.Range(0, parts.Count), parts.Select(p => p.Sequence ?? -1));
-        Assert.All(published, e => Assert.Equal(RedisKeys.TurnIdOf(audioKey), e.TurnId));
-        Assert.Equal(SessionEventTypes.ReplyEnd, published[^1].Type);
+        return new RightAnswerTurn(sessionId, audioKey, pcm, published, sentences);
+    }
 
-        foreach (var (text, sentenceParts) in sentences)
+    private sealed record RightAnswerTurn(string SessionId, string AudioKey, byte[] Pcm, List<SessionEvent> Published,
+        List<(string Text, List<SessionEvent> Parts)> Sentences);
+
+    [Fact]
+    public async Task A_right_answer_is_answered_sentence_by_sentence_in_order_after_the_childs_words()
+    {
+        var turn = await AnswerRightAsync();
+
+        Assert.Equal((SessionEventTypes.Transcript, "it is red"), (turn.Published[0].Type, turn.Published[0].Text));
+        // The model's JSON reply, streamed and cut into sentences: its praise, then the lesson's praise and next question.
+        Assert.Equal(["Well done!", "Great job!", "Red!", "And the sky?", "What colour is the sky?"], turn.Sentences.Select(s => s.Text));
+        var parts = turn.Published.Where(e => e.Type == SessionEventTypes.AudioResponse).ToList();
+        Assert.Equal(Enumerable.Range(0, parts.Count), parts.Select(p => p.Sequence ?? -1));
+        Assert.All(turn.Published, e => Assert.Equal(RedisKeys.TurnIdOf(turn.AudioKey), e.TurnId));
+        Assert.Equal(SessionEventTypes.ReplyEnd, turn.Published[^1].Type);
+        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(turn.AudioKey), "the child's audio is deleted after the turn");
+    }
+
+    [Fact]
+    public async Task Each_sentence_is_spoken_in_the_devices_format_first_120_ms_at_once_and_kept_for_a_minute()
+    {
+        var turn = await AnswerRightAsync();
+
+        foreach (var (text, sentenceParts) in turn.Sentences)
         {
             var audio = new List<byte[]>();
             foreach (var part in sentenceParts)
             {
-                Assert.Matches($"^response:{sessionId}:[0-9a-f-]{{36}}$", part.AudioKey);
+                Assert.Matches($"^response:{turn.SessionId}:[0-9a-f-]{{36}}$", part.AudioKey);
                 Assert.NotNull(part.TraceParent);
                 audio.Add((byte[])(await Redis.Database.StringGetAsync(part.AudioKey))!);
                 Assert.InRange((await Redis.Database.KeyTimeToLiveAsync(part.AudioKey))!.Value, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(60));
@@ -67,16 +84,29 @@ public sealed class TurnPipelineTests : WorkerTestBed
             Assert.Equal(TestAudio.BytesFor(TimeSpan.FromMilliseconds(120)), audio[0].Length);
             Assert.All(audio, a => Assert.Equal(0, a.Length % 2));
         }
-        Assert.Contains(sentences, s => s.Parts.Count > 1);
+        Assert.Contains(turn.Sentences, s => s.Parts.Count > 1);
+        Assert.Equal(5, OpenAi.Speeches.Count());
+        Assert.All(OpenAi.Speeches, s => Assert.Equal(("test-tts", "sage", "pcm"),
+            (s.Model, s.Json!["voice"]!.GetValue<string>(), s.Json["response_format"]!.GetValue<string>())));
+    }
+
+    [Fact]
+    public async Task The_childs_audio_is_transcribed_once_as_sent_in_the_lessons_language()
+    {
+        var turn = await AnswerRightAsync();
 
         var transcription = Assert.Single(OpenAi.Transcriptions);
-        Assert.Equal("test-transcribe", transcription.Model);
-        Assert.Equal("en", transcription.Form["language"]);
+        Assert.Equal(("test-transcribe", "en"), (transcription.Model, transcription.Form["language"]));
         var uploaded = WavFile.ReadPcm16(transcription.File);
         Assert.Equal((16000, 1), (uploaded.SampleRate, uploaded.Channels));
-        Assert.Equal(pcm, uploaded.Samples);
+        Assert.Equal(turn.Pcm, uploaded.Samples);
+    }
 
-        // The prompt carries the child's profile, the lesson step and the recent turns; the answer is structured.
+    [Fact]
+    public async Task The_model_is_asked_with_the_child_the_step_and_the_recent_turns_and_every_sentence_is_moderated()
+    {
+        await AnswerRightAsync();
+
         var chat = Assert.Single(OpenAi.ChatCompletions);
         Assert.Equal("test-chat", chat.Model);
         Assert.True(chat.Json!["stream"]!.GetValue<bool>());
@@ -89,18 +119,18 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Contains("Accepted answers: red | it is red | it's red", system);
         Assert.Equal("hola", messages[1]!["content"]!.ToString());
         Assert.Equal("it is red", messages[3]!["content"]!.ToString());
-
-        Assert.Equal(5, OpenAi.Speeches.Count());
-        Assert.All(OpenAi.Speeches, s => Assert.Equal(("test-tts", "sage", "pcm"),
-            (s.Model, s.Json!["voice"]!.GetValue<string>(), s.Json["response_format"]!.GetValue<string>())));
         Assert.Equal(6, OpenAi.Moderations.Count()); // the child's words and each of the model's sentences
+    }
 
-        // The judgement moved the lesson on.
+    [Fact]
+    public async Task The_judgement_moves_the_lesson_on_and_remembers_the_turn()
+    {
+        await AnswerRightAsync();
+
         var progress = await Redis.LoadProgressAsync("child-1");
         Assert.Equal(("sky", 1), (progress.StepId, progress.CorrectAnswers));
         Assert.Contains("red", progress.WordsMastered);
         Assert.Equal("it is red", progress.Recent[^1].ChildSaid);
-        await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted after the turn");
     }
 
     [Fact]
@@ -128,7 +158,9 @@ public sealed class TurnPipelineTests : WorkerTestBed
                 await recorder.WaitForAsync(m => m.Count(e => Parse(e).Type == SessionEventTypes.ReplyEnd) >= u + 1, Timeout);
             }
         }
-        await Task.Delay(500); // a duplicate would arrive within this
+        await Never.HappensAsync(() => OpenAi.Transcriptions.Count() > announced.Count
+            || recorders.Values.Any(r => r.Messages.Count(e => Parse(e).Type == SessionEventTypes.ReplyEnd) > utterancesPerSession),
+            "an utterance heard or answered twice", TimeSpan.FromMilliseconds(500));
         Assert.Equal(announced.Count, OpenAi.Transcriptions.Count());
         foreach (var recorder in recorders.Values)
         {
@@ -182,7 +214,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
 
         await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "a worker took the utterance and finished it");
-        await Task.Delay(300);
+        await Never.HappensAsync(() => OpenAi.Requests.Any() || events.Messages.Count > 1, "work on expired audio, or a second event", TimeSpan.FromMilliseconds(300));
         Assert.Empty(OpenAi.Requests);
         var told = Parse(Assert.Single(events.Messages));
         Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.UtteranceNotStored, RedisKeys.TurnIdOf(audioKey)), (told.Type, told.Code, told.TurnId));
@@ -280,7 +312,9 @@ public sealed class TurnPipelineTests : WorkerTestBed
             TutorJson.Serialize(new TurnAbort(sessionId, RedisKeys.TurnIdOf(audioKey))));
 
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the aborted turn is over");
-        await Task.Delay(1500); // more than two speech requests' time: a turn still running would publish within it
+        // More than two speech requests' time: a turn still running would publish within it.
+        await Never.HappensAsync(() => OpenAi.Speeches.Count() >= 3 || events.Messages.Select(Parse).Any(e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error),
+            "the aborted turn going on", TimeSpan.FromMilliseconds(1500));
         var published = events.Messages.Select(Parse).ToList();
         Assert.Equal(1, published.Count(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null)); // one sentence began
         Assert.DoesNotContain(published, e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
@@ -300,9 +334,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         await Redis.PublishAnnouncementAsync(new UtteranceAnnouncement(sessionId, audioKey));
 
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the turn is over");
-        await Task.Delay(300);
-        Assert.Empty(OpenAi.Requests);
-        Assert.Empty(events.Messages);
+        await Never.HappensAsync(() => OpenAi.Requests.Any() || events.Messages.Count > 0, "work on the aborted turn", TimeSpan.FromMilliseconds(300));
     }
 
     private static SessionEvent Parse(PublishedMessage message) =>
