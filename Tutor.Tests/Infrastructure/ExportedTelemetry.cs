@@ -16,24 +16,29 @@ public sealed class ExportedTelemetry
 {
     private readonly ConcurrentQueue<string> _spans = new();
     private readonly ConcurrentQueue<string> _logs = new();
+    private readonly ConcurrentQueue<Activity> _roots = new();
 
     public IReadOnlyCollection<string> Spans => _spans;
+
+    /// <summary>The exported spans that start a trace of their own (no parent): what the dashboard lists as traces.</summary>
+    public IReadOnlyCollection<Activity> Roots => _roots;
     public IReadOnlyCollection<string> Logs => _logs;
     public IEnumerable<string> All => _spans.Concat(_logs);
 
     /// <summary>Adds this capture beside the service's own exporters.</summary>
     public void AddTo(IServiceCollection services)
     {
-        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new SpanExporter(_spans))));
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new SpanExporter(_spans, _roots))));
         services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(new SimpleLogRecordExportProcessor(new LogExporter(_logs))));
     }
 
-    private sealed class SpanExporter(ConcurrentQueue<string> into) : BaseExporter<Activity>
+    private sealed class SpanExporter(ConcurrentQueue<string> into, ConcurrentQueue<Activity> roots) : BaseExporter<Activity>
     {
         public override ExportResult Export(in Batch<Activity> batch)
         {
             foreach (var span in batch)
             {
+                if (span.ParentSpanId == default) roots.Enqueue(span);
                 var text = new StringBuilder($"{span.Source.Name} {span.OperationName} {span.DisplayName} {span.Status} {span.StatusDescription}");
                 foreach (var (key, value) in span.TagObjects) text.Append($" {key}={value}");
                 foreach (var item in span.Baggage) text.Append($" {item.Key}={item.Value}");

@@ -8,7 +8,8 @@ namespace Tutor.Tests.Infrastructure;
 /// (with the class's gateway settings, and optional changes to each one's services).
 /// </summary>
 public abstract class TurnTestBed(IReadOnlyDictionary<string, string>? gatewaySettings = null,
-    Action<IServiceCollection>? gatewayServices = null, Action<IServiceCollection>? workerServices = null) : IAsyncLifetime
+    Action<IServiceCollection>? gatewayServices = null, Action<IServiceCollection>? workerServices = null,
+    IReadOnlyDictionary<string, string>? workerSettings = null) : IAsyncLifetime
 {
     protected RedisServer Redis { get; } = new();
     protected OpenAiStandIn OpenAi { get; } = new();
@@ -20,7 +21,7 @@ public abstract class TurnTestBed(IReadOnlyDictionary<string, string>? gatewaySe
         await Redis.InitializeAsync();
         await OpenAi.InitializeAsync();
         Gateway = new GatewayHost(Redis, gatewaySettings, services: gatewayServices);
-        Worker = new WorkerHost(Redis, OpenAi, services: workerServices);
+        Worker = new WorkerHost(Redis, OpenAi, workerSettings, services: workerServices);
         await Redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
     }
 
