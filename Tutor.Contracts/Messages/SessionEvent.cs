@@ -17,7 +17,10 @@ public sealed record SessionEvent(
     string? Code = null,
     string? Message = null,
     string? TraceParent = null,
-    string? StreamId = null)
+    string? StreamId = null,
+    string? LessonId = null,
+    string? StepId = null,
+    string? Outcome = null)
 {
     /// <summary>The child's words, once known.</summary>
     public static SessionEvent Transcript(string turnId, string text) => new(SessionEventTypes.Transcript, TurnId: turnId, Text: text);
@@ -29,8 +32,12 @@ public sealed record SessionEvent(
     public static SessionEvent AudioResponse(string turnId, int sequence, string audioKey, string? text, string? traceParent) =>
         new(SessionEventTypes.AudioResponse, AudioKey: audioKey, TurnId: turnId, Sequence: sequence, Text: text, TraceParent: traceParent);
 
-    /// <summary>The reply is complete: no more parts follow for this turn.</summary>
-    public static SessionEvent ReplyEnd(string turnId) => new(SessionEventTypes.ReplyEnd, TurnId: turnId);
+    /// <summary>
+    /// The reply is complete: no more parts follow for this turn. It names the lesson step the child answered and how the
+    /// answer was judged (ids and a judgement, never words), so the gateway can name the turn's trace.
+    /// </summary>
+    public static SessionEvent ReplyEnd(string turnId, string? lessonId = null, string? stepId = null, string? outcome = null) =>
+        new(SessionEventTypes.ReplyEnd, TurnId: turnId, LessonId: lessonId, StepId: stepId, Outcome: outcome);
 
     /// <summary>The turn could not be answered; <paramref name="message"/> is safe to show the user.</summary>
     public static SessionEvent Failure(string turnId, string code, string message) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using Tutor.Contracts.Devices;
@@ -72,6 +73,9 @@ public sealed class DeviceConnection
     public async Task RunAsync(CancellationToken requestAborted)
     {
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = SessionId, ["UserId"] = UserId });
+        // Nothing of the connection is a child of its hours-long request span: each turn is a trace of its own (linked to
+        // it), and the keep-alive and watches make none (BackgroundCommandsSampler).
+        Activity.Current = null;
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         _connection = connection;
         // Not a cancellation of the receive loop (that would abort the socket): the close goes out and the device answers it.
@@ -174,6 +178,7 @@ public sealed class DeviceConnection
             await _link.AbortTurnsAsync(interrupt: false, CancellationToken.None);
             await _link.BestEffortAsync(() => _sessions.CloseAsync(_link.Session));
         }
+        _link.Turns.EndTraces();
         if (!_replaced) await _link.SetStateAsync(DeviceStates.Offline);
         _telemetry.ActiveSessions.Add(-1);
         _logger.Closed(close.Status, close.Description);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -34,6 +35,8 @@ public sealed class DeviceLink
         _redis = redis;
         _telemetry = telemetry;
         _logger = logger;
+        // Made while the upgrade's request span is current: each turn's trace links to it.
+        Turns = new TurnTracker(Activity.Current?.Context ?? default);
         Sender = new DeviceSender(socket, options.Value.SendQueueFrames);
         Player = new ReplyPlayer(Sender, new DownlinkEncoder(AudioParams.Pcm16Mono16k), Turns, options.Value.ReplyPreBuffer, OnSpeakingAsync);
     }
@@ -45,7 +48,7 @@ public sealed class DeviceLink
 
     public DeviceSender Sender { get; }
 
-    public TurnTracker Turns { get; } = new();
+    public TurnTracker Turns { get; }
 
     public ReplyPlayer Player { get; }
 
@@ -93,7 +96,11 @@ public sealed class DeviceLink
 
     private Task OnSpeakingAsync(string turnId, string state)
     {
-        if (state == DeviceStates.Speaking) TurnTimingFields.Mark(_redis.GetDatabase(), turnId, TurnTimingFields.FirstAudioSent);
+        if (state == DeviceStates.Speaking)
+        {
+            TurnTimingFields.Mark(_redis.GetDatabase(), turnId, TurnTimingFields.FirstAudioSent);
+            if (Turns.FirstAudioSent(turnId) is { } latency) _telemetry.FirstAudio.Record(latency.TotalSeconds);
+        }
         return SetStateAsync(state);
     }
 }

@@ -142,10 +142,12 @@ public sealed class ReplyRelay(IConnectionMultiplexer redis, SessionStore sessio
                 await TakeAudioAsync(session, player, turns, sessionEvent, cancellationToken);
                 break;
             case SessionEventTypes.ReplyEnd:
+                turns.Judged(turnId, sessionEvent.LessonId, sessionEvent.StepId, sessionEvent.Outcome);
                 player.EndTurn(turnId);
                 break;
             case SessionEventTypes.Error:
                 if (turns.IsAborted(turnId)) break;
+                turns.Failed(turnId, sessionEvent.Code ?? DeviceErrorCodes.TurnFailed);
                 telemetry.DeviceErrors.Add(1, new KeyValuePair<string, object?>("code", sessionEvent.Code));
                 player.Say(turnId, DeviceMessage.Error(sessionEvent.Code ?? DeviceErrorCodes.TurnFailed, sessionEvent.Message ?? "The tutor could not answer."));
                 player.EndTurn(turnId);

@@ -1,14 +1,20 @@
 using System.Diagnostics;
+using Tutor.Contracts.Diagnostics;
+using Tutor.Gateway.Diagnostics;
 
 namespace Tutor.Gateway.Sessions;
 
 /// <summary>
 /// A connection's turns: those announced and not yet played to their end, those still awaiting the workers (with when
 /// they were last heard of), and those aborted, whose late events must be dropped. Shared by the receive loop, the relay
-/// and the player of one connection.
+/// and the player of one connection — every place where a turn's fate is decided — so it also holds each turn's trace:
+/// a root span from the end of the utterance to the last audio sent (or the failure, abort or timeout), linked to the
+/// connection's span, renamed for what happened once the workers say (<see cref="TurnStages.TurnName"/>).
 /// </summary>
-public sealed class TurnTracker
+/// <param name="connection">The connection's span, which each turn's trace links to (none for pairing).</param>
+public sealed class TurnTracker(ActivityContext connection = default)
 {
+    private readonly Dictionary<string, (Activity Root, bool AudioSent)> _traces = [];
     private readonly object _gate = new();
     private readonly HashSet<string> _inFlight = [];
     private readonly HashSet<string> _aborted = [];
@@ -16,12 +22,91 @@ public sealed class TurnTracker
     private readonly Dictionary<string, long> _awaiting = []; // turn → when the workers were last heard of for it
     private readonly HashSet<string> _ended = []; // turns whose reply_end or error has been relayed
 
-    public void Started(string turnId)
+    /// <summary>A turn begins (its utterance has ended); returns its trace's root, to publish the utterance under.</summary>
+    public Activity? Started(string turnId)
     {
+        var root = BeginTrace(turnId);
         lock (_gate)
         {
             _inFlight.Add(turnId);
             _awaiting[turnId] = Stopwatch.GetTimestamp();
+            if (root is not null) _traces[turnId] = (root, false);
+        }
+        return root;
+    }
+
+    /// <summary>A new trace, whatever span is current: a turn is not a child of the hours-long connection, only linked to it.</summary>
+    private Activity? BeginTrace(string turnId)
+    {
+        var current = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            var root = GatewayTelemetry.ActivitySource.StartActivity("turn", ActivityKind.Server, default(ActivityContext),
+                links: connection == default ? null : [new ActivityLink(connection)]);
+            root?.SetTag("tutor.turn_id", turnId);
+            return root;
+        }
+        finally
+        {
+            Activity.Current = current;
+        }
+    }
+
+    /// <summary>The workers said how the turn went: its trace is named for it.</summary>
+    public void Judged(string turnId, string? lessonId, string? stepId, string? outcome)
+    {
+        lock (_gate)
+        {
+            if (!_traces.TryGetValue(turnId, out var trace)) return;
+            trace.Root.DisplayName = TurnStages.TurnName(lessonId, stepId, outcome ?? "answered");
+            trace.Root.SetTag("tutor.lesson_id", lessonId);
+            trace.Root.SetTag("tutor.step_id", stepId);
+            trace.Root.SetTag("tutor.outcome", outcome);
+        }
+    }
+
+    /// <summary>The turn's first audio went to the device; returns how long after the end of the utterance, when traced.</summary>
+    public TimeSpan? FirstAudioSent(string turnId)
+    {
+        lock (_gate)
+        {
+            if (!_traces.TryGetValue(turnId, out var trace) || trace.AudioSent) return null;
+            _traces[turnId] = trace with { AudioSent = true };
+            TurnStages.Record(GatewayTelemetry.ActivitySource, TurnStages.FirstAudioSent, trace.Root.StartTimeUtc, trace.Root.Context);
+            return DateTime.UtcNow - trace.Root.StartTimeUtc;
+        }
+    }
+
+    /// <summary>Ends the turn's trace, once: <paramref name="failure"/> (a device error code, <c>aborted</c>) when it was not answered.</summary>
+    private void EndTrace(string turnId, string? failure)
+    {
+        if (!_traces.Remove(turnId, out var trace)) return;
+        if (failure is null)
+        {
+            if (trace.AudioSent) TurnStages.Record(GatewayTelemetry.ActivitySource, TurnStages.LastAudioSent, trace.Root.StartTimeUtc, trace.Root.Context);
+        }
+        else
+        {
+            if (trace.Root.DisplayName == "turn") trace.Root.DisplayName = TurnStages.TurnName(null, null, failure);
+            trace.Root.SetTag("tutor.outcome", failure);
+            if (failure != "aborted") trace.Root.SetStatus(ActivityStatusCode.Error, failure);
+        }
+        trace.Root.Stop();
+    }
+
+    /// <summary>The turn could not be answered (<paramref name="code"/>, as the device was told).</summary>
+    public void Failed(string turnId, string code)
+    {
+        lock (_gate) EndTrace(turnId, code);
+    }
+
+    /// <summary>The connection ends: traces of turns still open end with it (their replies may reach a resumed session).</summary>
+    public void EndTraces()
+    {
+        lock (_gate)
+        {
+            foreach (var turnId in _traces.Keys.ToList()) EndTrace(turnId, "connection_closed");
         }
     }
 
@@ -75,6 +160,7 @@ public sealed class TurnTracker
                 _awaiting.Remove(turnId);
                 _inFlight.Remove(turnId);
                 _aborted.Add(turnId);
+                EndTrace(turnId, "turn_timeout");
             }
             return overdue;
         }
@@ -87,6 +173,7 @@ public sealed class TurnTracker
         {
             _inFlight.Remove(turnId);
             _awaiting.Remove(turnId);
+            EndTrace(turnId, null);
         }
     }
 
@@ -119,6 +206,7 @@ public sealed class TurnTracker
             _aborted.UnionWith(turns);
             _inFlight.Clear();
             _awaiting.Clear();
+            foreach (var turnId in turns) EndTrace(turnId, "aborted");
             return turns;
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Tutor.Contracts.Devices;
 using Tutor.Contracts.Redis;
@@ -81,7 +82,8 @@ public sealed class UtteranceIntake : IDisposable
         var session = _link.Session;
         var audioKey = RedisKeys.NewUtteranceAudio(session.SessionId);
         var turnId = RedisKeys.TurnIdOf(audioKey);
-        _link.Turns.Started(turnId);
+        // The turn's own trace from here on (this method's flow only): the announcement carries it to the worker.
+        Activity.Current = _link.Turns.Started(turnId);
         try
         {
             if (utterance.End == UtteranceEnd.MaxLength) _logger.UtteranceCut();
@@ -90,6 +92,7 @@ public sealed class UtteranceIntake : IDisposable
         }
         catch (Exception ex) when (ex.IsRedisFailure())
         {
+            _link.Turns.Failed(turnId, DeviceErrorCodes.UtteranceNotStored);
             _link.Turns.Finished(turnId);
             RedisFailures.Record(_logger, ex, "storing an utterance");
             await _link.SendErrorAsync(DeviceErrorCodes.UtteranceNotStored, "The utterance could not be stored; please say it again.", cancellationToken);

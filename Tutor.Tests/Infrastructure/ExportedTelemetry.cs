@@ -17,6 +17,10 @@ public sealed class ExportedTelemetry
     private readonly ConcurrentQueue<string> _spans = new();
     private readonly ConcurrentQueue<string> _logs = new();
     private readonly ConcurrentQueue<Activity> _roots = new();
+    private readonly ConcurrentQueue<Activity> _activities = new();
+
+    /// <summary>Every exported span as the exporter got it, to follow a trace by its ids.</summary>
+    public IReadOnlyCollection<Activity> Activities => _activities;
 
     public IReadOnlyCollection<string> Spans => _spans;
 
@@ -28,16 +32,18 @@ public sealed class ExportedTelemetry
     /// <summary>Adds this capture beside the service's own exporters.</summary>
     public void AddTo(IServiceCollection services)
     {
-        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new SpanExporter(_spans, _roots))));
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new SpanExporter(_spans, _roots, _activities))));
         services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(new SimpleLogRecordExportProcessor(new LogExporter(_logs))));
     }
 
-    private sealed class SpanExporter(ConcurrentQueue<string> into, ConcurrentQueue<Activity> roots) : BaseExporter<Activity>
+    private sealed class SpanExporter(ConcurrentQueue<string> into, ConcurrentQueue<Activity> roots, ConcurrentQueue<Activity> activities)
+        : BaseExporter<Activity>
     {
         public override ExportResult Export(in Batch<Activity> batch)
         {
             foreach (var span in batch)
             {
+                activities.Enqueue(span);
                 if (span.ParentSpanId == default) roots.Enqueue(span);
                 var text = new StringBuilder($"{span.Source.Name} {span.OperationName} {span.DisplayName} {span.Status} {span.StatusDescription}");
                 foreach (var (key, value) in span.TagObjects) text.Append($" {key}={value}");

@@ -80,7 +80,7 @@ public sealed class Announcer(IConnectionMultiplexer redis, ITextToSpeech speech
                 await replies.PublishPartAsync(sessionId, turnId, sequence++, sentence, pcm, timeout.Token);
                 sentence = null;
             }
-            await replies.PublishAsync(sessionId, SessionEvent.ReplyEnd(turnId), timeout.Token);
+            await replies.PublishAsync(sessionId, SessionEvent.ReplyEnd(turnId, outcome: "announced"), timeout.Token);
             logger.Announced(turnId, sessionId, sequence);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

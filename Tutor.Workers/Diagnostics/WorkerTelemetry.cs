@@ -18,6 +18,7 @@ public sealed class WorkerTelemetry
         StageDuration = meter.CreateHistogram<double>("tutor.worker.stage.duration", "s", "Time spent in each pipeline stage (stt, reply, tts).");
         LeasesLost = meter.CreateCounter<long>("tutor.worker.leases_lost", description: "Turns this worker left because another took them over.");
         InFlight = meter.CreateUpDownCounter<long>("tutor.worker.turns.in_flight", description: "Turns this worker is running now.");
+        EngineErrors = meter.CreateCounter<long>("tutor.worker.engine.errors", description: "Failures of a speech or language engine, by stage and engine.");
         QueueWait = meter.CreateHistogram<double>("tutor.worker.queue.wait", "s", "How long an utterance waited in the queue before a worker took it.");
         meter.CreateObservableGauge("tutor.worker.queue.depth", () => QueueDepth, "{utterance}",
             "Utterances waiting in the queue for a worker (as this worker last saw it).");
@@ -29,18 +30,28 @@ public sealed class WorkerTelemetry
     public Counter<long> LeasesLost { get; }
     public UpDownCounter<long> InFlight { get; }
     public Histogram<double> QueueWait { get; }
+    public Counter<long> EngineErrors { get; }
 
     /// <summary>The queue's depth when this worker last had nothing to take.</summary>
     public long QueueDepth { get; set; }
 
-    /// <summary>Times one stage of the pipeline as a child activity and a histogram sample.</summary>
-    public async Task<T> MeasureAsync<T>(string stage, Func<Task<T>> work)
+    /// <summary>
+    /// Times one stage of the pipeline as a child activity and a histogram sample (tagged <paramref name="stage"/>); the
+    /// span is called <paramref name="span"/> when given and names the <paramref name="engine"/> that did the work.
+    /// </summary>
+    public async Task<T> MeasureAsync<T>(string stage, Func<Task<T>> work, string? span = null, string? engine = null)
     {
-        using var activity = ActivitySource.StartActivity(stage);
+        using var activity = ActivitySource.StartActivity(span ?? stage);
+        if (engine is not null) activity?.SetTag("tutor.engine", engine);
         var started = Stopwatch.GetTimestamp();
         try
         {
             return await work();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && engine is not null)
+        {
+            EngineErrors.Add(1, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("engine", engine));
+            throw;
         }
         finally
         {

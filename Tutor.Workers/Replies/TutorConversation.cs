@@ -23,9 +23,13 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
             FreeSpeech: position.Step.Kind == StepKinds.Chat)
         : RecognitionHints.None;
 
+    /// <summary>Which tutor writes the replies (its type's name), for the turn's trace.</summary>
+    public string TutorEngine => tutor.GetType().Name;
+
     /// <summary>Takes the turn; <paramref name="speak"/> says each sentence (with its language) as soon as it is ready.</summary>
+    /// <param name="firstToken">Told once, when the tutor's first words (its judgement, or a first sentence) arrive.</param>
     public async Task<TurnResult> TakeTurnAsync(ChildProfile child, ChildProgress? progress, Transcript heard,
-        Func<string, string?, Task> speak, CancellationToken cancellationToken)
+        Func<string, string?, Task> speak, CancellationToken cancellationToken, Action? firstToken = null)
     {
         var childSaid = heard.Text;
         if (engine.Position(progress) is not { } position || position.Step.Kind == StepKinds.End)
@@ -63,6 +67,11 @@ public sealed class TutorConversation(LessonEngine engine, ITutor tutor, IModera
         {
             await foreach (var tutorEvent in tutor.RespondAsync(request, cancellationToken))
             {
+                if (firstToken is not null)
+                {
+                    firstToken();
+                    firstToken = null;
+                }
                 switch (tutorEvent)
                 {
                     case Judged judged:

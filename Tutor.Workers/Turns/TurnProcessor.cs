@@ -165,16 +165,27 @@ public sealed class TurnProcessor(
         var chosen = await progress.ChosenLessonAsync(session.UserId, cancellationToken);
         if (chosen is not null && chosen != before?.LessonId) before = ChildProgressStore.StartNext(before, chosen);
         var hints = conversation.HintsFor(before);
-        var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken));
+        var turnSpan = Activity.Current;
+        turnSpan?.SetTag("tutor.lesson_id", before?.LessonId);
+        turnSpan?.SetTag("tutor.step_id", before?.StepId);
+        var heard = await telemetry.MeasureAsync("stt", () => speechToText.TranscribeAsync(utterance, hints, cancellationToken),
+            TurnStages.Transcription, speechToText.GetType().Name);
         TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.Transcribed);
         logger.WordsKnown(turnId, heard.Text.Length, heard.Confidence);
         Activity.Current?.SetTag("tutor.stt.confidence", heard.Confidence);
         await replies.PublishAsync(session.SessionId, SessionEvent.Transcript(turnId, heard.Text), cancellationToken);
 
         var sequence = 0;
+        var replyStarted = DateTime.UtcNow;
+        var turnContext = turnSpan?.Context ?? default;
         var turn = await telemetry.MeasureAsync("reply", () => conversation.TakeTurnAsync(session.Child, before, heard, async (sentence, language) =>
         {
-            if (sequence == 0) TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.ReplyStarted);
+            if (sequence == 0)
+            {
+                TurnTimingFields.Mark(redis.GetDatabase(), turnId, TurnTimingFields.ReplyStarted);
+                TurnStages.Record(WorkerTelemetry.ActivitySource, TurnStages.FirstSentence, replyStarted, turnContext,
+                    new KeyValuePair<string, object?>("tutor.engine", conversation.TutorEngine));
+            }
             // Each part goes out as soon as the engine has produced it: the sentence's text with its first part only.
             await telemetry.MeasureAsync("tts", async () =>
             {
@@ -185,10 +196,16 @@ public sealed class TurnProcessor(
                     text = null;
                 }
                 return sequence;
-            });
-        }, cancellationToken));
+            }, engine: textToSpeech.GetType().Name);
+        }, cancellationToken, firstToken: () => TurnStages.Record(WorkerTelemetry.ActivitySource, TurnStages.FirstToken, replyStarted, turnContext,
+            new KeyValuePair<string, object?>("tutor.engine", conversation.TutorEngine))), engine: conversation.TutorEngine);
 
-        await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId), cancellationToken);
+        // Named by the step the child answered and the judgement: ids, never words.
+        var (lessonId, stepId) = (before?.LessonId ?? turn.Move.Progress.LessonId, before?.LessonId is null ? null : before.StepId);
+        var outcome = turn.Move.Outcome ?? "opened";
+        turnSpan?.SetTag("tutor.judgement", outcome);
+        if (turnSpan is not null) turnSpan.DisplayName = TurnStages.TurnName(lessonId, stepId, outcome);
+        await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId, lessonId, stepId, outcome), cancellationToken);
         var now = DateTimeOffset.UtcNow;
         await progress.SaveAsync(session.UserId, ChildProgressStore.Remember(turn.Move.Progress, turnId, heard.Text, turn.TutorSaid, now), cancellationToken);
         if (chosen is not null) await progress.ForgetChosenLessonAsync(session.UserId, chosen);

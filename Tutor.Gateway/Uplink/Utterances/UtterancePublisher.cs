@@ -13,12 +13,8 @@ public sealed class UtterancePublisher(IConnectionMultiplexer redis, GatewayTele
 {
     public async Task PublishAsync(DeviceSession session, string audioKey, byte[] audio, CancellationToken cancellationToken)
     {
-        // Each utterance is a trace of its own (linked to the long-lived connection), not a child of the socket's request.
-        // Clearing Activity.Current here affects only this async method's flow.
-        var connection = Activity.Current;
-        Activity.Current = null;
-        using var activity = GatewayTelemetry.ActivitySource.StartActivity("utterance publish", ActivityKind.Producer,
-            parentContext: default, links: connection is null ? null : [new ActivityLink(connection.Context)]);
+        // Under the turn's trace (TurnTracker.Started): the first stage of its timeline.
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity(TurnStages.EndOfUtterance, ActivityKind.Producer);
         activity?.SetTag("tutor.session_id", session.SessionId);
         activity?.SetTag("tutor.user_id", session.UserId);
         activity?.SetTag("messaging.destination.name", Channels.AudioProcessing);
