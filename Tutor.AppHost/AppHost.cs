@@ -13,19 +13,22 @@ var gateway = builder.AddProject<Projects.Tutor_Gateway>("gateway")
     .WithEnvironment("Families__LocalSigningKey", signingKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
-    .WithGatewaySettings(builder.Configuration);
+    .WithGatewaySettings(builder.Configuration)
+    .WithNamedUrls();
 
-builder.AddProject<Projects.Tutor_Workers>("workers")
+var workers = builder.AddProject<Projects.Tutor_Workers>("workers")
     .WithReference(redis).WaitFor(redis)
     .WithOpenAi(builder.AddOpenAiSettings())
     .WithReplicas(builder.Configuration.GetValue("Workers:Replicas", 2))
     .WithHttpEndpoint()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithDemoReset(redis);
 
-// The ESP device simulator: press Start on the dashboard and it speaks the sample utterance to the gateway as the demo
-// family's child (Tutor.Gateway/families/demo.json).
+// The ESP device simulator, as the demo family's child (Tutor.Gateway/families/demo.json): its buttons on the dashboard
+// each take a real turn (Say hello, Answer right, Answer wrong, Interrupt); Start speaks the sample recording.
 builder.AddProject<Projects.Tutor_Device>("device")
     .WithReference(gateway).WaitFor(gateway)
-    .WithExplicitStart();
+    .WithExplicitStart()
+    .WithDemoTurns(gateway, redis, Path.Combine(Path.GetDirectoryName(new Projects.Tutor_Workers().ProjectPath)!, "lessons"));
 
 builder.Build().Run();

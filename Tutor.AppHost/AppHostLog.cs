@@ -14,4 +14,10 @@ internal static partial class AppHostLog
 
     [LoggerMessage(4002, LogLevel.Information, "Redis: {Mode} ({Reason}). Override with Redis:Mode = Container | Local | Existing.")]
     public static partial void RedisMode(this ILogger logger, RedisMode mode, string reason);
+
+    [LoggerMessage(4003, LogLevel.Information, "Turn of {Seconds:0.0} s answered with {Sentences} sentence(s), {AudioSeconds:0.0} s of speech (interrupted: {Interrupted}).")]
+    public static partial void DemoTurn(this ILogger logger, double seconds, int sentences, double audioSeconds, bool interrupted);
+
+    [LoggerMessage(4004, LogLevel.Information, "The demo child's progress is reset: the next turn opens the first lesson.")]
+    public static partial void DemoProgressReset(this ILogger logger);
 }

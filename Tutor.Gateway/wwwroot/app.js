@@ -41,6 +41,9 @@ async function api(path, options = {}) {
 function setConnection(key) { state.connection = key; $("connection").textContent = t(key); }
 
 async function start() {
+  // The dashboard's links name who signs in (?parent=demo-parent, ?parent=developer for the debug view).
+  const parent = new URLSearchParams(location.search).get("parent");
+  if (parent) $("parent-id").value = parent;
   const config = await (await fetch("/api/auth/config")).json();
   if (config.mode === "firebase") { $("sign-in-form").hidden = true; $("firebase-note").hidden = false; }
   if (state.token) await enter(); else show("sign-in");

@@ -20,6 +20,9 @@ public sealed class TutorAppFixture : IAsyncLifetime
 
     public OpenAiStandIn OpenAi { get; } = new();
 
+    /// <summary>Where the services' telemetry goes, as it would go to the dashboard.</summary>
+    public OtlpSink Telemetry { get; } = new();
+
     public DistributedApplication App { get; private set; } = null!;
 
     public Uri Gateway { get; private set; } = null!;
@@ -45,6 +48,7 @@ public sealed class TutorAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await OpenAi.InitializeAsync();
+        await Telemetry.StartAsync();
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Tutor_AppHost>(
         [
@@ -56,12 +60,14 @@ public sealed class TutorAppFixture : IAsyncLifetime
             $"--Families:Directory={Families.Directory}",
         ], startup.Token);
 
-        // Nothing listens for telemetry in a test; without this each service spends seconds retrying its export on shutdown.
+        // The services export to the test's receiver instead of the dashboard (off in tests), over OTLP/HTTP, promptly.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
             project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
             {
-                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString().TrimEnd('/');
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                context.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
             }));
         }
 
@@ -78,6 +84,7 @@ public sealed class TutorAppFixture : IAsyncLifetime
         if (Redis is not null) await Redis.DisposeAsync();
         if (App is not null) await App.DisposeAsync();
         await OpenAi.DisposeAsync();
+        await Telemetry.DisposeAsync();
         Families.Dispose();
     }
 

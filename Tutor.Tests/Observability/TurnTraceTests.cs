@@ -10,6 +10,7 @@ namespace Tutor.Tests.Observability;
 /// A turn on the dashboard: one trace across gateway, Redis and worker, its root named for what happened, its spans the
 /// stages of the timeline with the engine of each — and the debug view's timings are the trace's.
 /// </summary>
+[Collection(AloneTests.Collection)]
 public sealed class TurnTraceTests : TurnTestBed
 {
     private const string ChildSaid = "it is red";
