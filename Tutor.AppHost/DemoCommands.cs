@@ -8,8 +8,8 @@ namespace Aspire.Hosting;
 
 /// <summary>
 /// The dashboard's buttons, so a developer demos the whole lesson without a terminal. On the device simulator each is a
-/// real turn of the demo family's child (Tutor.Gateway/families/demo.json) through the gateway, in the simulator's
-/// synthesized voice (espeak-ng): say hello, answer the current question right or wrong (read from the child's progress
+/// real turn of the demo family's child (Tutor.Gateway/families/demo.json) through the gateway, in a synthesized voice
+/// (flite's): say hello, answer the current question right or wrong (read from the child's progress
 /// and the lesson file), or interrupt the tutor once it speaks. On the workers: start the demo child's lessons afresh.
 /// </summary>
 public static class DemoCommands
@@ -57,7 +57,8 @@ public static class DemoCommands
         timeout.CancelAfter(TurnTimeout);
         try
         {
-            var pcm = await SpokenText.SayAsync(await words(timeout.Token), "en-us", timeout.Token);
+            // flite's voice: the offline recognizer hears it best (docs: the recognition benchmark), so a right answer is one.
+            var pcm = await SpokenText.SayAsync(await words(timeout.Token), "flite:slt", timeout.Token);
             await using var device = await DeviceClient.ConnectAsync(new Uri(gateway.Url), DemoChild, SimulatorOptions.DemoToken, DeviceProfile.Pcm16,
                 timeout.Token);
             await device.SpeakAsync(pcm, TurnTaking.Manual, realTime: true, timeout.Token);

@@ -15,7 +15,7 @@ public sealed record SimulatorOptions(
           --user ID          the child's user id (default: demo-child)
           --token TOKEN      the device secret (default: the demo family's, demo-device.tutor-demo-secret)
           --say TEXT         say TEXT in a synthesized child's voice (espeak-ng), instead of a recording
-          --voice V          the espeak-ng voice for --say (default: en-us)
+          --voice V          the voice for --say: an espeak-ng voice (default: en-us) or flite:slt
           --wav FILE         the utterance, a 16 kHz mono PCM16 WAV (default: samples/hello.wav)
           --pcm FILE         the utterance as raw PCM16 LE, 16 kHz mono
           --format F         pcm16 | opus: the audio on the socket, both ways (default: pcm16)

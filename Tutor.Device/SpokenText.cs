@@ -3,12 +3,17 @@ using System.Diagnostics;
 
 namespace Tutor.Device;
 
-/// <summary>A child's voice for the simulator: espeak-ng says the text, ffmpeg makes it the device's PCM16 16 kHz mono.</summary>
+/// <summary>
+/// A child's voice for the simulator: espeak-ng (a voice such as <c>en-us</c>) or flite (<c>flite:slt</c>, clearer to
+/// the offline recognizer) says the text, ffmpeg makes it the device's PCM16 16 kHz mono.
+/// </summary>
 public static class SpokenText
 {
     public static async Task<byte[]> SayAsync(string text, string voice, CancellationToken cancellationToken)
     {
-        var wav = await RunAsync("espeak-ng", ["-v", voice, "-s", "150", "--stdout", "--", text], null, cancellationToken);
+        var wav = voice.StartsWith("flite:", StringComparison.Ordinal)
+            ? await RunAsync("flite", ["-voice", voice["flite:".Length..], "-t", text, "-o", "/dev/stdout"], null, cancellationToken)
+            : await RunAsync("espeak-ng", ["-v", voice, "-s", "150", "--stdout", "--", text], null, cancellationToken);
         return await RunAsync("ffmpeg", ["-loglevel", "error", "-i", "pipe:0", "-ar", "16000", "-ac", "1", "-f", "s16le", "pipe:1"], wav, cancellationToken);
     }
 

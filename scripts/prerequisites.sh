@@ -21,8 +21,9 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
-# flite: the worker loads its English voice (libflite) in-process.
-[ -f /usr/lib/x86_64-linux-gnu/libflite_cmu_us_slt.so.1 ] || [ -f /usr/lib/aarch64-linux-gnu/libflite_cmu_us_slt.so.1 ] || missing+=(flite)
+# flite: the worker loads its English voice (libflite) in-process; the dashboard's demo buttons speak with its command.
+{ [ -f /usr/lib/x86_64-linux-gnu/libflite_cmu_us_slt.so.1 ] || [ -f /usr/lib/aarch64-linux-gnu/libflite_cmu_us_slt.so.1 ]; } \
+  && command -v flite >/dev/null 2>&1 || missing+=(flite)
 command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
 [ -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || missing+=(pocketsphinx-en-us)
 # The browser the parents' page is tested in (Playwright drives Debian's Chromium; it downloads no browser of its own).
