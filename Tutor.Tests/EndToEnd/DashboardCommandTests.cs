@@ -51,6 +51,20 @@ public sealed class DashboardCommandTests(TutorAppFixture system) : IClassFixtur
         Assert.False(await db.KeyExistsAsync(RedisKeys.ChildProgress(DemoCommands.DemoChild)));
     }
 
+    [Fact]
+    public async Task The_gateways_links_are_named_for_what_a_developer_opens_them_for()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var gateway = await system.App.ResourceNotifications.WaitForResourceAsync("gateway",
+            e => e.Snapshot.Urls.Any(u => u.DisplayProperties.DisplayName == "Device socket"), timeout.Token);
+
+        var links = gateway.Snapshot.Urls.ToDictionary(u => u.DisplayProperties.DisplayName, u => u.Url);
+        Assert.EndsWith("/?parent=demo-parent", links["Parents' page"], StringComparison.Ordinal);
+        Assert.EndsWith("/?parent=developer", links["Debug view"], StringComparison.Ordinal);
+        Assert.Equal(new Uri(system.Gateway, "/ws/demo-child").ToString().Replace("http://", "ws://", StringComparison.Ordinal), links["Device socket"]);
+    }
+
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
