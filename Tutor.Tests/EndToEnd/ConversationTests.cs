@@ -15,7 +15,8 @@ using Tutor.Realtime.Transcripts;
 namespace Tutor.Tests.EndToEnd;
 
 /// <summary>A device and a parent against the whole system started by the AppHost.</summary>
-public sealed class ConversationTests(TutorAppFixture system) : IClassFixture<TutorAppFixture>
+[Collection(TutorApp.Collection)]
+public sealed class ConversationTests(TutorAppFixture system)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

@@ -8,7 +8,8 @@ using Tutor.Tests.Infrastructure;
 namespace Tutor.Tests.EndToEnd;
 
 /// <summary>The dashboard's buttons, pressed through Aspire's own command API, as the dashboard presses them.</summary>
-public sealed class DashboardCommandTests(TutorAppFixture system) : IClassFixture<TutorAppFixture>
+[Collection(TutorApp.Collection)]
+public sealed class DashboardCommandTests(TutorAppFixture system)
 {
     [Fact]
     public async Task Say_hello_is_a_real_turn_of_the_demo_child_whose_trace_reaches_the_dashboard_with_its_stages()
@@ -25,13 +26,14 @@ public sealed class DashboardCommandTests(TutorAppFixture system) : IClassFixtur
         Assert.True(result.Success, result.Message);
         // A real turn: the lesson opened for the demo child, and the gateway recorded its first audio.
         Assert.NotNull((await db.StringGetAsync(RedisKeys.ChildProgress(DemoCommands.DemoChild))).ToString());
-        var turnIds = (await db.ListRangeAsync(RedisKeys.RecentTurns, 0, 50)).Select(t => t.ToString());
+        var turnIds = (await db.ListRangeAsync(RedisKeys.RecentTurns, 0, 50)).Select(t => t.ToString()).ToList();
         var timings = await Task.WhenAll(turnIds.Select(t => db.HashGetAllAsync(RedisKeys.TurnTiming(t))));
-        Assert.Contains(timings, t => t.Any(f => f.Name == TurnTimingFields.UserId && f.Value == DemoCommands.DemoChild)
-            && t.Any(f => f.Name == TurnTimingFields.FirstAudioSent));
+        var demoTurn = turnIds.Zip(timings).Single(t => t.Second.Any(f => f.Name == TurnTimingFields.UserId && f.Value == DemoCommands.DemoChild));
+        Assert.Contains(demoTurn.Second, f => f.Name == TurnTimingFields.FirstAudioSent);
         // Its trace, as the dashboard receives it: the root named for what happened (a new child: the lesson opened) and
         // the stages — no model was asked, so there is no first token.
-        string[] expected = ["turn colours-en-for-es/-: opened", TurnStages.EndOfUtterance, TurnStages.Transcription, TurnStages.FirstSentence,
+        // The turn's id (an attribute of its root) ties the export to this turn, not another test's.
+        string[] expected = [demoTurn.First, "turn colours-en-for-es/-: opened", TurnStages.EndOfUtterance, TurnStages.Transcription, TurnStages.FirstSentence,
             TurnStages.FirstAudioSent, TurnStages.LastAudioSent];
         await Eventually.HoldsAsync(() => Task.FromResult(expected.All(system.Telemetry.Traces.Contains)),
             "the turn's trace is exported: missing " + string.Join(", ", expected.Where(e => !system.Telemetry.Traces.Contains(e))), TimeSpan.FromSeconds(20));

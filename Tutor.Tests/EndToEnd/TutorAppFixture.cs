@@ -99,3 +99,10 @@ public sealed class TutorAppFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>One AppHost for every class that needs the whole system: two at once would starve a 2-core machine.</summary>
+[CollectionDefinition(Collection)]
+public sealed class TutorApp : ICollectionFixture<TutorAppFixture>
+{
+    public const string Collection = "app";
+}
