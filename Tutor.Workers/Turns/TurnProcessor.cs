@@ -202,7 +202,8 @@ public sealed class TurnProcessor(
 
         // Named by the step the child answered and the judgement: ids, never words.
         var (lessonId, stepId) = (before?.LessonId ?? turn.Move.Progress.LessonId, before?.LessonId is null ? null : before.StepId);
-        var outcome = turn.Move.Outcome ?? "opened";
+        // No judgement: child safety answered (its mark), or a lesson opened.
+        var outcome = turn.Move.Outcome ?? turn.Safety ?? "opened";
         turnSpan?.SetTag("tutor.judgement", outcome);
         if (turnSpan is not null) turnSpan.DisplayName = TurnStages.TurnName(lessonId, stepId, outcome);
         await replies.PublishAsync(session.SessionId, SessionEvent.ReplyEnd(turnId, lessonId, stepId, outcome), cancellationToken);
