@@ -44,4 +44,16 @@ public static class AsTheGateway
 
     public static async Task<ChildProgress> LoadProgressAsync(this RedisServer redis, string userId) =>
         JsonSerializer.Deserialize<ChildProgress>((string)(await redis.Database.StringGetAsync(RedisKeys.ChildProgress(userId)))!, TutorJson.Options)!;
+
+    /// <summary>
+    /// The child's progress once <paramref name="saved"/> holds: a worker saves it just after publishing the reply's end,
+    /// so a test that heard the reply may otherwise read the progress of the turn before.
+    /// </summary>
+    public static async Task<ChildProgress> ProgressOnceAsync(this RedisServer redis, string userId, Func<ChildProgress, bool> saved, string what)
+    {
+        ChildProgress? progress = null;
+        await Eventually.HoldsAsync(async () => (await redis.Database.KeyExistsAsync(RedisKeys.ChildProgress(userId)))
+            && saved(progress = await redis.LoadProgressAsync(userId)), what);
+        return progress!;
+    }
 }

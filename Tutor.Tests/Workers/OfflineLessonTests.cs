@@ -34,7 +34,7 @@ public sealed class OfflineLessonTests : WorkerTestBed
         Assert.Contains("Bye bye!", replies[5]);
         Assert.Equal(ShippedLessons.OpeningOf("free-talk-en"), replies[6]); // the next lesson opens
 
-        var progress = await Redis.LoadProgressAsync("lena");
+        var progress = await Redis.ProgressOnceAsync("lena", p => p.LessonId == "free-talk-en", "the next lesson is saved");
         Assert.Equal(["colours-en-for-es"], progress.CompletedLessons);
         Assert.Equal(["blue", "green", "red", "yellow"], progress.WordsMastered.Order());
         Assert.Empty(OpenAi.ChatCompletions);
@@ -53,7 +53,7 @@ public sealed class OfflineLessonTests : WorkerTestBed
         var reply = await TurnAsync(tuesday, "blue");
 
         Assert.StartsWith("Yes! Blue", string.Join(" ", reply));
-        Assert.Equal("sun", (await Redis.LoadProgressAsync("omar")).StepId);
+        Assert.Equal("sun", (await Redis.ProgressOnceAsync("omar", p => p.StepId != "sky", "tuesday's answer is saved")).StepId);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class OfflineLessonTests : WorkerTestBed
         Assert.All(endings.Where(e => e.Type == SessionEventTypes.Error), e => Assert.True(turns.IndexOf(e.TurnId!) < turns.IndexOf(answered[^1]!)));
 
         // Each answered turn read the progress the one before it wrote: none lost to an overlap.
-        var progress = await Redis.LoadProgressAsync("twins-mum");
+        var progress = await Redis.ProgressOnceAsync("twins-mum", p => p.Recent.Count >= answered.Count, "every answered turn is saved");
         Assert.Equal(answered.Count, progress.Recent.Count);
         Assert.All(progress.Recent, t => Assert.Equal("repeat", t.ChildSaid));
     }

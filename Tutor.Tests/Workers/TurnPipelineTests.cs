@@ -127,6 +127,8 @@ public sealed class TurnPipelineTests : WorkerTestBed
     {
         await AnswerRightAsync();
 
+        // Saved just after the reply's end is published.
+        await Eventually.HoldsAsync(async () => (await Redis.LoadProgressAsync("child-1")).CorrectAnswers == 1, "the answer is saved");
         var progress = await Redis.LoadProgressAsync("child-1");
         Assert.Equal(("sky", 1), (progress.StepId, progress.CorrectAnswers));
         Assert.Contains("red", progress.WordsMastered);
@@ -274,8 +276,9 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal(["La fresa es roja.", "In English: red.", "Say: red!"], said);
         Assert.DoesNotContain(published, e => e.Type == SessionEventTypes.Error);
         Assert.DoesNotContain(said, s => s.Contains(OpenAiStandIn.FlaggedWord, StringComparison.OrdinalIgnoreCase));
-        var progress = await Redis.LoadProgressAsync("child-8");
-        Assert.Equal(("strawberry", 1), (progress.StepId, progress.Attempts));
+        // The progress is saved just after the reply's end is published (a reply never waits for the save).
+        await Eventually.HoldsAsync(async () => (await Redis.LoadProgressAsync("child-8")).Attempts == 1, "the wrong answer is counted");
+        Assert.Equal("strawberry", (await Redis.LoadProgressAsync("child-8")).StepId);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
     }
 
