@@ -5,7 +5,7 @@ import { masteredPoints, perLesson, talkPerDay, masteredChart, talkChart, lesson
 // The parents' page: sign in, pick a child, follow the conversation live (refilling what was missed after a
 // reconnect), see progress as pictures, choose lessons, manage children and devices, pair a device with its code.
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem("tutor-token"), me: null, child: null, children: [], hub: null, transcript: new Transcript(), connection: "not-signed-in" };
+const state = { token: sessionStorage.getItem("tutor-token"), me: null, child: null, children: [], hub: null, transcript: new Transcript(), connection: "not-signed-in", picturesRequest: 0 };
 
 setLanguage(initialLanguage(localStorage.getItem("tutor-language"), navigator.languages));
 $("language").value = language();
@@ -212,7 +212,10 @@ function showToPractise(words) {
 /** The three pictures, from the last two weeks of turn facts; times and days are the parent's own. */
 async function refreshPictures() {
   if (!state.child) return;
+  // Turns end close together and each one refreshes: a slower answer to an earlier request must not draw over a later one.
+  const request = ++state.picturesRequest;
   const facts = await api(`/api/children/${state.child.user_id}/facts?days=14`);
+  if (request !== state.picturesRequest) return;
   const points = masteredPoints(facts);
   const lessons = perLesson(facts);
   const days = talkPerDay(facts, new Date(), 14);
