@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tutor.Contracts.Devices;
 
 /// <summary>
@@ -63,8 +65,10 @@ public sealed record AudioParams(string Format, int SampleRate, int Channels, in
     public static readonly AudioParams Pcm16Mono16k = new(Pcm16, 16000, 1, DefaultFrameDuration);
     public static readonly AudioParams OpusMono16k = new(Opus, 16000, 1, DefaultFrameDuration);
 
+    [JsonIgnore]
     public int FrameMilliseconds => FrameDuration ?? DefaultFrameDuration;
 
+    [JsonIgnore]
     public int SamplesPerFrame => SampleRate / 1000 * FrameMilliseconds * Channels;
 }
 

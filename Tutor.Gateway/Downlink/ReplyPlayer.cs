@@ -80,8 +80,9 @@ public sealed class ReplyPlayer : IAsyncDisposable
 
                 if (item.EndsTurn)
                 {
-                    // Played to the end: from now on an abort has nothing of this turn to stop.
+                    // Sent to the end: from now on an abort has nothing of this turn to stop.
                     _turns.Finished(item.TurnId);
+                    if (_speakingTurn == item.TurnId) await UntilPlayedAsync(interrupt, stopping);
                     await StopSpeakingAsync(stopping);
                     continue;
                 }
@@ -123,6 +124,25 @@ public sealed class ReplyPlayer : IAsyncDisposable
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
             await StopSpeakingAsync(stopping);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the device has played what was sent: xiaozhi's clients drop what they have not played yet when
+    /// <c>tts stop</c> arrives, so the stop comes when the pacing clock says the last frame is over (or on an abort).
+    /// </summary>
+    private async Task UntilPlayedAsync(CancellationToken interrupt, CancellationToken stopping)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _playhead);
+        if (wait <= TimeSpan.Zero) return;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(interrupt, stopping);
+        try
+        {
+            await Task.Delay(wait, linked.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            // Interrupted: tts stop at once.
         }
     }
 

@@ -5,8 +5,9 @@ using Tutor.Contracts.Families;
 namespace Tutor.Gateway.Families;
 
 /// <summary>
-/// Checks a device's secret on <c>/ws/{user_id}</c> before the upgrade: <c>Authorization: Bearer &lt;token&gt;</c>, or
-/// <c>?token=</c> for clients that cannot set headers. An unknown user and a wrong or revoked secret get the same answer.
+/// Checks a device's secret on <c>/ws/{user_id}</c> before the upgrade: <c>Authorization: Bearer &lt;token&gt;</c>, or, for
+/// clients that cannot set headers (browsers), <c>?authorization=Bearer+&lt;token&gt;</c> as xiaozhi's web clients send it, or
+/// <c>?token=</c>. Query values never reach logs or traces (the request instrumentation redacts them). An unknown user and a wrong or revoked secret get the same answer.
 /// The secret is checked first: it is 256 random bits, so a right one is proof on its own, and a device is never refused
 /// because another behind the same address failed; only failures are counted, per (address, user).
 /// </summary>
@@ -40,10 +41,13 @@ public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle th
 
     private static string? TokenOf(HttpRequest request)
     {
-        var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7) return header[7..].Trim();
-        return request.Query.TryGetValue("token", out StringValues query) && !StringValues.IsNullOrEmpty(query) ? query.ToString() : null;
+        if (BearerOf(request.Headers.Authorization.ToString()) is { } header) return header;
+        if (BearerOf(request.Query["authorization"].ToString()) is { } query) return query;
+        return request.Query.TryGetValue("token", out StringValues token) && !StringValues.IsNullOrEmpty(token) ? token.ToString() : null;
     }
+
+    private static string? BearerOf(string value) =>
+        value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && value.Length > 7 ? value[7..].Trim() : null;
 }
 
 /// <summary>The outcome of a device sign-in.</summary>

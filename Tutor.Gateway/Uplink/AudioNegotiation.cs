@@ -15,11 +15,12 @@ public static class AudioNegotiation
             return (null, $"Transport '{transport}' is not served here; this is the WebSocket endpoint.");
         }
 
-        var requested = hello.AudioParams ?? AudioParams.Pcm16Mono16k;
+        // xiaozhi's clients and servers take Opus for granted: a hello that names no format means Opus (16 kHz, 60 ms).
+        var requested = hello.AudioParams ?? AudioParams.OpusMono16k;
         var format = requested.Format?.ToLowerInvariant() switch
         {
-            null or "" or "pcm" or AudioParams.Pcm16 => AudioParams.Pcm16,
-            AudioParams.Opus => AudioParams.Opus,
+            null or "" or AudioParams.Opus => AudioParams.Opus,
+            "pcm" or AudioParams.Pcm16 => AudioParams.Pcm16,
             var other => null,
         };
         if (format is null) return (null, $"Audio format '{requested.Format}' is not supported; use pcm16 or opus.");

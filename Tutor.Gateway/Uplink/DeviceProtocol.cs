@@ -16,9 +16,14 @@ public sealed class DeviceProtocol(DeviceLink link, UtteranceIntake intake, ILog
 {
     private bool _negotiated;
 
-    /// <summary>A binary frame: audio in the format agreed (PCM16 when the device sent no hello).</summary>
+    /// <summary>
+    /// A binary frame: audio in the format agreed (PCM16 when the device sent no hello). An empty frame is how xiaozhi's
+    /// web clients mark the end of a recording: it ends a push-to-talk utterance as <c>listen stop</c> would, and is
+    /// ignored otherwise (voice activity ends the utterance).
+    /// </summary>
     public Task HearAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
+        if (frame.IsEmpty) return intake.EndOfRecordingAsync(cancellationToken);
         _negotiated = true;
         return intake.HearAsync(frame, cancellationToken);
     }

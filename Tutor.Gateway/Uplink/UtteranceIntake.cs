@@ -62,6 +62,10 @@ public sealed class UtteranceIntake : IDisposable
         foreach (var utterance in _listener.Stop()) await PublishAsync(utterance, cancellationToken);
     }
 
+    /// <summary>An empty binary frame: ends a push-to-talk utterance; nothing in voice-activity mode.</summary>
+    public Task EndOfRecordingAsync(CancellationToken cancellationToken) =>
+        _listener.Mode == ListenModes.Manual ? StopAsync(cancellationToken) : Task.CompletedTask;
+
     /// <summary>Hands the utterance to the workers; if Redis cannot take it, the device is told to say it again.</summary>
     private async Task PublishAsync(DetectedUtterance utterance, CancellationToken cancellationToken)
     {
