@@ -5,6 +5,7 @@ using Tutor.Gateway.Diagnostics;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Uplink.Listening;
 using Tutor.Gateway.Pairing;
+using Tutor.Gateway.Pairing.Xiaozhi;
 using Tutor.Gateway.Proxies;
 using Tutor.Gateway.Sessions;
 using Tutor.Gateway.Uplink.Utterances;
@@ -109,6 +110,11 @@ internal static class Extensions
         builder.AddProxies();
         builder.AddValidatedOptions<PairingOptions>(PairingOptions.SectionName);
         builder.Services.AddSingleton<PairingCodes>();
+        builder.AddValidatedOptions<XiaozhiOptions>(XiaozhiOptions.SectionName);
+        builder.Services.AddSingleton<XiaozhiDevices>();
+        builder.Services.AddSingleton<XiaozhiActivation>();
+        builder.Services.AddCors(cors => cors.AddPolicy(XiaozhiOtaApi.CorsPolicy, policy => policy
+            .AllowAnyOrigin().WithMethods(HttpMethods.Get, HttpMethods.Post).WithHeaders(XiaozhiOtaApi.DeviceHeaders)));
 
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton(sp =>

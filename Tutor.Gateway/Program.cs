@@ -1,6 +1,7 @@
 using Tutor.Gateway.Devices;
 using Tutor.Gateway.Families;
 using Tutor.Gateway.Pairing;
+using Tutor.Gateway.Pairing.Xiaozhi;
 using Tutor.Gateway.Debug;
 using Tutor.Realtime.Transcripts;
 
@@ -31,10 +32,12 @@ public sealed class Program
         // The parents' page and the debug view (wwwroot; the SignalR client comes from npm at build time).
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWebSockets();
         app.MapPairingApi();
+        app.MapXiaozhiOtaApi();
         app.MapDeviceApi();
         app.MapFamiliesApi();
         app.MapChildrenApi();

@@ -71,6 +71,18 @@ public static class RedisKeys
     /// <summary>A device waiting to be paired (hash, fields <see cref="PairingFields"/>), by its six-digit code; expires with the code.</summary>
     public static string Pairing(string code) => $"pairing:{code}";
 
+    /// <summary>
+    /// A xiaozhi device checking in with an activation code (hash, fields <see cref="XiaozhiFields"/>), by its Device-Id and
+    /// the hash of its Client-Id — the MAC is no secret, so another client naming it starts an activation of its own; expires with the code.
+    /// </summary>
+    public static string XiaozhiActivation(string deviceId, string clientHash) => $"xiaozhi:activation:{deviceId}:{clientHash}";
+
+    /// <summary>The child a xiaozhi device is bound to and its device secret's id (hash, fields <see cref="XiaozhiFields"/>), by its Device-Id.</summary>
+    public static string XiaozhiBinding(string deviceId) => $"xiaozhi:binding:{deviceId}";
+
+    /// <summary>A newly bound xiaozhi device's secret, kept only until its OTA check-in has had time to fetch it.</summary>
+    public static string XiaozhiToken(string deviceId) => $"xiaozhi:token:{deviceId}";
+
     /// <summary>A parent's token signed out before it expired (by its SHA-256 fingerprint), kept until it would have expired.</summary>
     public static string SignedOutToken(string fingerprint) => $"auth:signed-out:{fingerprint}";
 

@@ -11,6 +11,9 @@ namespace Tutor.Gateway.Pairing;
 /// </summary>
 public sealed class PairingCodes(IConnectionMultiplexer redis, IOptions<PairingOptions> options)
 {
+    /// <summary>The <see cref="Families.SignInThrottle"/> account that counts the codes given to one address, whoever asks for them.</summary>
+    public const string ThrottleAccount = "pairing";
+
     // Only a waiting code is claimed; 1 claimed now, 0 already claimed, -1 no such code.
     private static readonly LuaScript Claim = LuaScript.Prepare("""
         local status = redis.call('HGET', @key, @statusField)

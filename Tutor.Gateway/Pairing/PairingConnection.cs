@@ -130,7 +130,7 @@ public sealed class PairingConnection(
     /// <summary>A new code (the old one, if any, is given up), sent as text and spoken; false when this address asked too often.</summary>
     private async Task<bool> IssueCodeAsync(CancellationToken cancellationToken)
     {
-        if (!await throttle.TryCountAsync(address, "pairing", options.MaxCodesPerAddress, options.CodeWindow, cancellationToken))
+        if (!await throttle.TryCountAsync(address, PairingCodes.ThrottleAccount, options.MaxCodesPerAddress, options.CodeWindow, cancellationToken))
         {
             await SendErrorAsync(DeviceErrorCodes.RateLimited,
                 $"At most {options.MaxCodesPerAddress} pairing codes per {options.CodeWindow.TotalMinutes:0} minutes from one address.", cancellationToken);

@@ -47,6 +47,10 @@ public sealed class AuthorizationMatrixTests : GatewayTestBed
         // The device sockets check their own credentials before the upgrade (DeviceSignInTests); a plain GET is refused.
         ["GET /ws/{userId?}"] = [400, 400, 400, 400, 400, 400],
         ["GET /ws/pair"] = [400, 400, 400, 400, 400, 400],
+        // xiaozhi's OTA endpoint is the device's own (XiaozhiCompatibilityTests): without Device-Id and Client-Id, refused alike.
+        ["POST /xiaozhi/ota"] = [400, 400, 400, 400, 400, 400],
+        ["GET /xiaozhi/ota"] = [200, 200, 200, 200, 200, 200], // says what the endpoint is, nothing else
+        ["POST /xiaozhi/ota/activate"] = [400, 400, 400, 400, 400, 400],
         // The hub: only signed-in parents connect (which children they follow: HubAccessTests).
         // Routes mapped for any method are called with GET, the negotiation with POST as SignalR clients send it.
         ["ANY /hubs/transcript/negotiate"] = [401, 401, 200, 200, 200, 401],
