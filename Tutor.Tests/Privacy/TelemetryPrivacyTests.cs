@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using Tutor.Device;
@@ -53,6 +54,21 @@ public sealed class TelemetryPrivacyTests : TurnTestBed
         await parent.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
         await device.DisposeAsync();
 
+        // A xiaozhi board is bound with its activation code, fetches its secret at check-in, and connects as xiaozhi's
+        // browser client does: ?authorization=Bearer+<secret>.
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        using var parentHttp = await Gateway.ParentClientAsync(TestFamilies.ParentOf("quiet-child"), timeout.Token);
+        var code = (await XiaozhiCheckInAsync(http, timeout.Token)).GetProperty("activation").GetProperty("code").GetString();
+        Assert.True((await parentHttp.PostAsJsonAsync("/api/pairing", new { code, user_id = "quiet-child" }, timeout.Token)).IsSuccessStatusCode);
+        var websocket = (await XiaozhiCheckInAsync(http, timeout.Token)).GetProperty("websocket");
+        var xiaozhiToken = websocket.GetProperty("token").GetString()!;
+        await using (var board = await XiaozhiSocket.ConnectWithQueryAsync(new Uri(websocket.GetProperty("url").GetString()!), xiaozhiToken, XiaozhiMac,
+            "quiet-client", timeout.Token))
+        {
+            await board.SendTextAsync("""{"type":"hello"}""", timeout.Token);
+            Assert.Equal("hello", (await board.NextJsonAsync(timeout.Token)).GetProperty("type").GetString());
+        }
+
         // The turn happened and was recorded, so an empty capture cannot pass.
         Assert.Equal(ChildSaid, reply.Heard);
         Assert.NotEmpty(reply.Sentences);
@@ -62,12 +78,25 @@ public sealed class TelemetryPrivacyTests : TurnTestBed
         Assert.Contains(GatewayTelemetry.Logs, l => l.Contains("Microsoft.AspNetCore"));
         Assert.Contains(WorkerTelemetry.Logs, l => l.Contains($"{ChildSaid.Length} characters"));
 
-        string[] secrets = [deviceToken, Uri.EscapeDataString(deviceToken), parentToken, "platypus", .. reply.Sentences.Where(s => s.Length > 12)];
+        Assert.Contains(GatewayTelemetry.Spans, s => s.Contains("/xiaozhi/ota"));
+        string[] secrets = [deviceToken, Uri.EscapeDataString(deviceToken), parentToken, xiaozhiToken, Uri.EscapeDataString(xiaozhiToken), code!,
+            "platypus", .. reply.Sentences.Where(s => s.Length > 12)];
         foreach (var secret in secrets)
         {
             var leaks = exported.Where(e => e.Contains(secret, StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.True(leaks.Count == 0, $"'{secret[..Math.Min(12, secret.Length)]}…' was exported: {string.Join(" | ", leaks.Take(3))}");
         }
+    }
+
+    private const string XiaozhiMac = "a0:b7:65:99:99:99";
+
+    private static async Task<System.Text.Json.JsonElement> XiaozhiCheckInAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/xiaozhi/ota/") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.Add("Device-Id", XiaozhiMac);
+        request.Headers.Add("Client-Id", "quiet-client");
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken);
     }
 
     private static Task SendHubAsync(ClientWebSocket hub, string message, CancellationToken cancellationToken) =>
