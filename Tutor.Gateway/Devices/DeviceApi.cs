@@ -42,7 +42,7 @@ public static class DeviceApi
             {
                 case DeviceSignInResult.MissingCredentials:
                     context.Response.Headers.WWWAuthenticate = "Bearer";
-                    return TypedResults.Problem("A device secret is required: Authorization: Bearer <token>, or ?token=.", statusCode: StatusCodes.Status401Unauthorized);
+                    return TypedResults.Problem("A device secret is required: Authorization: Bearer <token>, or ?authorization=Bearer+<token>, or ?token=.", statusCode: StatusCodes.Status401Unauthorized);
                 case DeviceSignInResult.Refused:
                     // The same answer for an unknown user and a wrong or revoked secret: nothing to learn from it.
                     return TypedResults.Problem("This device may not connect as that user.", statusCode: StatusCodes.Status403Forbidden);
