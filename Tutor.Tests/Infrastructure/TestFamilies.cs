@@ -38,6 +38,27 @@ public sealed class TestFamilies : IDisposable
         return TokenFor(userId);
     }
 
+    /// <summary>A child with two device secrets, its own and one a parent revoked; returns both tokens.</summary>
+    public (string Token, string Revoked) ChildWithRevokedDevice(string userId)
+    {
+        var path = Path.Combine(Directory, $"{userId}.json");
+        var parent = ParentOf(userId);
+        var family = new LocalFamily
+        {
+            Parents = [new LocalParent(parent, $"Parent {parent}", Passcodes.Hash(Passcode))],
+            Children =
+            [
+                new LocalChild(userId, $"Child {userId}", 7, "es", "en", "beginner", [parent],
+                [
+                    new LocalDeviceSecret($"{userId}-device", DeviceTokens.Hash($"secret-of-{userId}"), DateTimeOffset.UtcNow, false),
+                    new LocalDeviceSecret($"{userId}-old", DeviceTokens.Hash($"old-secret-of-{userId}"), DateTimeOffset.UtcNow.AddDays(-30), true),
+                ]),
+            ],
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(family, TutorJson.Options));
+        return (TokenFor(userId), $"{userId}-old.old-secret-of-{userId}");
+    }
+
     /// <summary>Makes sure a developer (the <c>admin</c> claim, for the debug view) exists and returns their parent id.</summary>
     public string Developer()
     {

@@ -1,92 +1,102 @@
 using System.Net.Http.Headers;
+using System.Reflection;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Tutor.Gateway.Families;
+using Tutor.Realtime.Transcripts;
 using Tutor.Tests.Infrastructure;
 
 namespace Tutor.Tests.Security;
 
 /// <summary>
-/// Who may call what, for every HTTP route the gateway maps — read from its own endpoint table, so a route without a row
-/// fails this test by name. Each row says what each caller gets: nobody, an expired parent's token, a parent of another
-/// family, the child's own parent, a developer (admin), and a device's secret presented as a parent's token.
+/// Who may call what, for every HTTP route the gateway maps — read from its own endpoint table — and every method of the
+/// transcript hub, so a route or method without a row fails this test by name. Each row says what each caller gets:
+/// nobody, an expired parent's token, a parent of another family, the child's own parent, a developer (admin), the
+/// child's own device secret and a device secret a parent revoked (both presented as a bearer token).
 /// </summary>
 public sealed class AuthorizationMatrixTests : GatewayTestBed
 {
     private const string Child = "matrix-child";
 
-    // Anonymous, Expired, OtherFamily, OwnParent, Admin, DeviceSecret. The child's routes run each caller on a child of
+    // A hub method's "status": 401 when the caller cannot connect, 403 when the call is refused (HubException), 200 when it runs.
+    // The device sockets are asked for a real upgrade (101 when accepted). The child's routes run each row on a child of
     // its own (deleting or revoking must not change the next row), so "own parent" may write.
+    //                                                   nobody expired other  own  admin device revoked
     private static readonly Dictionary<string, int[]> Matrix = new()
     {
-        ["GET /api/auth/config"] = [200, 200, 200, 200, 200, 200],
-        ["POST /api/auth/local"] = [401, 401, 401, 401, 401, 401], // a sign-in: an empty body is a wrong passcode, whoever asks
-        ["POST /api/auth/sign-out"] = [401, 401, 204, 204, 204, 401],
-        ["GET /api/me"] = [401, 401, 200, 200, 200, 401],
-        ["GET /api/me/children"] = [401, 401, 200, 200, 200, 401],
-        ["POST /api/me/children"] = [401, 401, 400, 400, 400, 401], // signed in: the empty child is refused as invalid
-        ["POST /api/pairing"] = [401, 401, 403, 403, 403, 401],
-        ["GET /api/children/{userId}/devices"] = [401, 401, 403, 200, 403, 401],
-        ["POST /api/children/{userId}/devices"] = [401, 401, 403, 201, 403, 401],
-        ["DELETE /api/children/{userId}/devices/{deviceId}"] = [401, 401, 403, 204, 403, 401],
-        ["PATCH /api/children/{userId}/devices/{deviceId}"] = [401, 401, 403, 400, 403, 401],
-        ["GET /api/children/{userId}/progress"] = [401, 401, 403, 200, 403, 401],
-        ["GET /api/children/{userId}/history"] = [401, 401, 403, 200, 403, 401],
-        ["DELETE /api/children/{userId}/history"] = [401, 401, 403, 204, 403, 401],
-        ["GET /api/children/{userId}/facts"] = [401, 401, 403, 200, 403, 401],
-        ["GET /api/children/{userId}/lessons"] = [401, 401, 403, 200, 403, 401],
-        ["PUT /api/children/{userId}/lessons/next"] = [401, 401, 403, 404, 403, 401], // no such lesson in an empty catalog
-        ["PUT /api/children/{userId}"] = [401, 401, 403, 400, 403, 401],
-        ["DELETE /api/children/{userId}"] = [401, 401, 403, 204, 403, 401],
-        ["GET /api/debug/sessions"] = [401, 401, 403, 403, 200, 401],
-        ["GET /api/debug/turns"] = [401, 401, 403, 403, 200, 401],
-        // The device sockets check their own credentials before the upgrade (DeviceSignInTests); a plain GET is refused.
-        ["GET /ws/{userId?}"] = [400, 400, 400, 400, 400, 400],
-        ["GET /ws/pair"] = [400, 400, 400, 400, 400, 400],
+        ["GET /api/auth/config"] = [200, 200, 200, 200, 200, 200, 200],
+        ["POST /api/auth/local"] = [401, 401, 401, 401, 401, 401, 401], // a sign-in: an empty body is a wrong passcode, whoever asks
+        ["POST /api/auth/sign-out"] = [401, 401, 204, 204, 204, 401, 401],
+        ["GET /api/me"] = [401, 401, 200, 200, 200, 401, 401],
+        ["GET /api/me/children"] = [401, 401, 200, 200, 200, 401, 401],
+        ["POST /api/me/children"] = [401, 401, 400, 400, 400, 401, 401], // signed in: the empty child is refused as invalid
+        ["POST /api/pairing"] = [401, 401, 403, 403, 403, 401, 401],
+        ["GET /api/children/{userId}/devices"] = [401, 401, 403, 200, 403, 401, 401],
+        ["POST /api/children/{userId}/devices"] = [401, 401, 403, 201, 403, 401, 401],
+        ["DELETE /api/children/{userId}/devices/{deviceId}"] = [401, 401, 403, 204, 403, 401, 401],
+        ["PATCH /api/children/{userId}/devices/{deviceId}"] = [401, 401, 403, 400, 403, 401, 401],
+        ["GET /api/children/{userId}/progress"] = [401, 401, 403, 200, 403, 401, 401],
+        ["GET /api/children/{userId}/history"] = [401, 401, 403, 200, 403, 401, 401],
+        ["DELETE /api/children/{userId}/history"] = [401, 401, 403, 204, 403, 401, 401],
+        ["GET /api/children/{userId}/facts"] = [401, 401, 403, 200, 403, 401, 401],
+        ["GET /api/children/{userId}/lessons"] = [401, 401, 403, 200, 403, 401, 401],
+        ["PUT /api/children/{userId}/lessons/next"] = [401, 401, 403, 404, 403, 401, 401], // no such lesson in an empty catalog
+        ["PUT /api/children/{userId}"] = [401, 401, 403, 400, 403, 401, 401],
+        ["DELETE /api/children/{userId}"] = [401, 401, 403, 204, 403, 401, 401],
+        ["GET /api/debug/sessions"] = [401, 401, 403, 403, 200, 401, 401],
+        ["GET /api/debug/turns"] = [401, 401, 403, 403, 200, 401, 401],
+        // The child's socket takes the child's own unrevoked device secret only; a parent's token is no device secret.
+        ["GET /ws/{userId?}"] = [401, 403, 403, 403, 403, 101, 403],
+        ["GET /ws/pair"] = [101, 101, 101, 101, 101, 101, 101], // a device without a secret waits for a code here
         // xiaozhi's OTA endpoint is the device's own (XiaozhiCompatibilityTests): without Device-Id and Client-Id, refused alike.
-        ["POST /xiaozhi/ota"] = [400, 400, 400, 400, 400, 400],
-        ["GET /xiaozhi/ota"] = [200, 200, 200, 200, 200, 200], // says what the endpoint is, nothing else
-        ["POST /xiaozhi/ota/activate"] = [400, 400, 400, 400, 400, 400],
-        // The hub: only signed-in parents connect (which children they follow: HubAccessTests).
+        ["POST /xiaozhi/ota"] = [400, 400, 400, 400, 400, 400, 400],
+        ["GET /xiaozhi/ota"] = [200, 200, 200, 200, 200, 200, 200], // says what the endpoint is, nothing else
+        ["POST /xiaozhi/ota/activate"] = [400, 400, 400, 400, 400, 400, 400],
+        // The hub: only signed-in parents connect, and follow only their own children.
         // Routes mapped for any method are called with GET, the negotiation with POST as SignalR clients send it.
-        ["ANY /hubs/transcript/negotiate"] = [401, 401, 200, 200, 200, 401],
-        ["ANY /health"] = [200, 200, 200, 200, 200, 200],
-        ["ANY /alive"] = [200, 200, 200, 200, 200, 200],
-        ["GET /openapi/{documentName}.json"] = [200, 200, 200, 200, 200, 200], // Development only; describes, holds no data
+        ["ANY /hubs/transcript/negotiate"] = [401, 401, 200, 200, 200, 401, 401],
+        ["HUB Follow"] = [401, 401, 403, 200, 403, 401, 401],
+        ["HUB Unfollow"] = [401, 401, 200, 200, 200, 401, 401], // leaving a group one is not in changes nothing
+        ["ANY /health"] = [200, 200, 200, 200, 200, 200, 200],
+        ["ANY /alive"] = [200, 200, 200, 200, 200, 200, 200],
+        ["GET /openapi/{documentName}.json"] = [200, 200, 200, 200, 200, 200, 200], // Development only; describes, holds no data
     };
 
-    private static readonly string[] Callers = ["nobody", "an expired parent", "another family", "the child's parent", "a developer", "a device secret"];
+    private static readonly string[] Callers =
+        ["nobody", "an expired parent", "another family", "the child's parent", "a developer", "the child's device", "a revoked device"];
 
     [Fact]
     public async Task Every_route_answers_each_caller_as_its_row_says()
     {
         var routes = Gateway.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(m => $"{m} {e.RoutePattern.RawText!.TrimEnd('/')}"))
+            .Where(r => !r.Contains("/hubs/transcript", StringComparison.Ordinal) || r.EndsWith("/negotiate", StringComparison.Ordinal))
+            .Concat(typeof(TranscriptHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(m => !m.IsSpecialName && m.GetBaseDefinition().DeclaringType == typeof(TranscriptHub)).Select(m => $"HUB {m.Name}"))
             .Distinct().ToList();
-        var hubRoutes = routes.Where(r => r.Contains("/hubs/transcript", StringComparison.Ordinal) && !r.EndsWith("/negotiate", StringComparison.Ordinal));
-        var missing = routes.Except(Matrix.Keys).Except(hubRoutes).ToList();
+        var missing = routes.Except(Matrix.Keys).ToList();
         Assert.True(missing.Count == 0, $"routes without a row in the authorization matrix: {string.Join(", ", missing)}");
         Assert.True(!Matrix.Keys.Except(routes).Any(), $"rows for routes that are gone: {string.Join(", ", Matrix.Keys.Except(routes))} (routes: {string.Join(", ", routes)})");
 
         Gateway.Families.Child("matrix-stranger");
         var developer = Gateway.Families.Developer();
         var expired = ExpiredToken(TestFamilies.ParentOf(Child));
-        var deviceSecret = Gateway.Families.Child("matrix-device-child");
         var wrong = new List<string>();
         var row = 0;
         foreach (var (route, expected) in Matrix)
         {
             row++;
             var child = $"{Child}-{row}";
-            Gateway.Families.Child(child);
+            var (device, revoked) = Gateway.Families.ChildWithRevokedDevice(child);
             var mapped = route[..route.IndexOf(' ')];
             var path = route[(mapped.Length + 1)..].Replace("{userId?}", child, StringComparison.Ordinal).Replace("{userId}", child, StringComparison.Ordinal)
                 .Replace("{deviceId}", $"{child}-device", StringComparison.Ordinal).Replace("{documentName}", "v1", StringComparison.Ordinal);
-            var method = mapped != "ANY" ? mapped : path.EndsWith("/negotiate", StringComparison.Ordinal) ? "POST" : "GET";
             for (var caller = 0; caller < Callers.Length; caller++)
             {
                 // Parents sign in afresh for each row: the sign-out row ends the token it is called with.
@@ -96,20 +106,59 @@ public sealed class AuthorizationMatrixTests : GatewayTestBed
                     2 => await Gateway.SignInAsync(TestFamilies.ParentOf("matrix-stranger")),
                     3 => await Gateway.SignInAsync(TestFamilies.ParentOf(child)),
                     4 => await Gateway.SignInAsync(developer),
-                    5 => deviceSecret,
+                    5 => device,
+                    6 => revoked,
                     _ => null,
                 };
-                using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
-                using var request = new HttpRequestMessage(new HttpMethod(method), path)
+                var status = mapped switch
                 {
-                    Content = method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, "application/json"),
+                    "HUB" => await InvokeHubAsync(path, child, token),
+                    "GET" when path.StartsWith("/ws/", StringComparison.Ordinal) =>
+                        (await RawUpgrade.RequestAsync(Gateway.BaseAddress, path, token is null ? null : $"Bearer {token}")).Status,
+                    _ => await RequestAsync(mapped, path, token),
                 };
-                if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                using var response = await http.SendAsync(request);
-                if ((int)response.StatusCode != expected[caller]) wrong.Add($"{route} for {Callers[caller]}: {(int)response.StatusCode}, not {expected[caller]}");
+                if (status != expected[caller]) wrong.Add($"{route} for {Callers[caller]}: {status}, not {expected[caller]}");
             }
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    private async Task<int> RequestAsync(string mapped, string path, string? token)
+    {
+        var method = mapped != "ANY" ? mapped : path.EndsWith("/negotiate", StringComparison.Ordinal) ? "POST" : "GET";
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        using var request = new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, "application/json"),
+        };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
+    /// <summary>Calls a hub method on the row's child as the page does: 401 if the caller cannot connect, 403 if refused, else 200.</summary>
+    private async Task<int> InvokeHubAsync(string method, string child, string? token)
+    {
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(Gateway.BaseAddress, TranscriptHub.Path), options => options.AccessTokenProvider = () => Task.FromResult(token))
+            .Build();
+        try
+        {
+            await hub.StartAsync();
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+        {
+            return 401;
+        }
+        try
+        {
+            await hub.InvokeAsync(method, child);
+            return 200;
+        }
+        catch (HubException)
+        {
+            return 403;
+        }
     }
 
     /// <summary>A parent's token as the gateway signs them, but one that expired an hour ago.</summary>
