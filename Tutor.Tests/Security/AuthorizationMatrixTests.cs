@@ -20,9 +20,11 @@ namespace Tutor.Tests.Security;
 /// nobody, an expired parent's token, a parent of another family, the child's own parent, a developer (admin), the
 /// child's own device secret and a device secret a parent revoked (both presented as a bearer token).
 /// </summary>
-public sealed class AuthorizationMatrixTests : GatewayTestBed
+public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.SharedGateway shared) : IClassFixture<AuthorizationMatrixTests.SharedGateway>
 {
     private const string Child = "matrix-child";
+
+    private GatewayHost Gateway => shared.Gateway;
 
     // A hub method's "status": 401 when the caller cannot connect, 403 when the call is refused (HubException), 200 when it runs.
     // The device sockets are asked for a real upgrade (101 when accepted). The child's routes run each row on a child of
@@ -71,8 +73,11 @@ public sealed class AuthorizationMatrixTests : GatewayTestBed
     private static readonly string[] Callers =
         ["nobody", "an expired parent", "another family", "the child's parent", "a developer", "the child's device", "a revoked device"];
 
+    /// <summary>Each row is its own test case, so a mutation run re-runs only the rows whose code a mutant touches.</summary>
+    public static TheoryData<string> Routes => [.. Matrix.Keys];
+
     [Fact]
-    public async Task Every_route_answers_each_caller_as_its_row_says()
+    public void Every_route_and_hub_method_has_a_row_and_every_row_a_route()
     {
         var routes = Gateway.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(m => $"{m} {e.RoutePattern.RawText!.TrimEnd('/')}"))
@@ -83,42 +88,41 @@ public sealed class AuthorizationMatrixTests : GatewayTestBed
         var missing = routes.Except(Matrix.Keys).ToList();
         Assert.True(missing.Count == 0, $"routes without a row in the authorization matrix: {string.Join(", ", missing)}");
         Assert.True(!Matrix.Keys.Except(routes).Any(), $"rows for routes that are gone: {string.Join(", ", Matrix.Keys.Except(routes))} (routes: {string.Join(", ", routes)})");
+    }
 
-        Gateway.Families.Child("matrix-stranger");
-        var developer = Gateway.Families.Developer();
-        var expired = ExpiredToken(TestFamilies.ParentOf(Child));
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task The_route_answers_each_caller_as_its_row_says(string route)
+    {
+        var expected = Matrix[route];
+        // Each row on a child of its own: deleting or revoking must not change another row.
+        var child = $"{Child}-{Matrix.Keys.ToList().IndexOf(route)}";
+        var (device, revoked) = Gateway.Families.ChildWithRevokedDevice(child);
+        var mapped = route[..route.IndexOf(' ')];
+        var path = route[(mapped.Length + 1)..].Replace("{userId?}", child, StringComparison.Ordinal).Replace("{userId}", child, StringComparison.Ordinal)
+            .Replace("{deviceId}", $"{child}-device", StringComparison.Ordinal).Replace("{documentName}", "v1", StringComparison.Ordinal);
         var wrong = new List<string>();
-        var row = 0;
-        foreach (var (route, expected) in Matrix)
+        for (var caller = 0; caller < Callers.Length; caller++)
         {
-            row++;
-            var child = $"{Child}-{row}";
-            var (device, revoked) = Gateway.Families.ChildWithRevokedDevice(child);
-            var mapped = route[..route.IndexOf(' ')];
-            var path = route[(mapped.Length + 1)..].Replace("{userId?}", child, StringComparison.Ordinal).Replace("{userId}", child, StringComparison.Ordinal)
-                .Replace("{deviceId}", $"{child}-device", StringComparison.Ordinal).Replace("{documentName}", "v1", StringComparison.Ordinal);
-            for (var caller = 0; caller < Callers.Length; caller++)
+            // Parents sign in afresh for each row: the sign-out row ends the token it is called with.
+            var token = caller switch
             {
-                // Parents sign in afresh for each row: the sign-out row ends the token it is called with.
-                var token = caller switch
-                {
-                    1 => expired,
-                    2 => await Gateway.SignInAsync(TestFamilies.ParentOf("matrix-stranger")),
-                    3 => await Gateway.SignInAsync(TestFamilies.ParentOf(child)),
-                    4 => await Gateway.SignInAsync(developer),
-                    5 => device,
-                    6 => revoked,
-                    _ => null,
-                };
-                var status = mapped switch
-                {
-                    "HUB" => await InvokeHubAsync(path, child, token),
-                    "GET" when path.StartsWith("/ws/", StringComparison.Ordinal) =>
-                        (await RawUpgrade.RequestAsync(Gateway.BaseAddress, path, token is null ? null : $"Bearer {token}")).Status,
-                    _ => await RequestAsync(mapped, path, token),
-                };
-                if (status != expected[caller]) wrong.Add($"{route} for {Callers[caller]}: {status}, not {expected[caller]}");
-            }
+                1 => shared.Expired,
+                2 => await Gateway.SignInAsync(TestFamilies.ParentOf(SharedGateway.Stranger)),
+                3 => await Gateway.SignInAsync(TestFamilies.ParentOf(child)),
+                4 => await Gateway.SignInAsync(shared.Developer),
+                5 => device,
+                6 => revoked,
+                _ => null,
+            };
+            var status = mapped switch
+            {
+                "HUB" => await InvokeHubAsync(path, child, token),
+                "GET" when path.StartsWith("/ws/", StringComparison.Ordinal) =>
+                    (await RawUpgrade.RequestAsync(Gateway.BaseAddress, path, token is null ? null : $"Bearer {token}")).Status,
+                _ => await RequestAsync(mapped, path, token),
+            };
+            if (status != expected[caller]) wrong.Add($"{route} for {Callers[caller]}: {status}, not {expected[caller]}");
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
@@ -158,6 +162,31 @@ public sealed class AuthorizationMatrixTests : GatewayTestBed
         catch (HubException)
         {
             return 403;
+        }
+    }
+
+    /// <summary>One Redis and one gateway for every row, with the callers that do not depend on the row.</summary>
+    public sealed class SharedGateway : IAsyncLifetime
+    {
+        public const string Stranger = "matrix-stranger";
+        private readonly RedisServer _redis = new();
+
+        public GatewayHost Gateway { get; private set; } = null!;
+        public string Developer { get; private set; } = null!;
+        public string Expired { get; } = ExpiredToken(TestFamilies.ParentOf(Child));
+
+        public async Task InitializeAsync()
+        {
+            await _redis.InitializeAsync();
+            Gateway = new GatewayHost(_redis);
+            Gateway.Families.Child(Stranger);
+            Developer = Gateway.Families.Developer();
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Gateway.DisposeAsync();
+            await _redis.DisposeAsync();
         }
     }
 
