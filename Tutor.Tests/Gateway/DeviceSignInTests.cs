@@ -52,6 +52,22 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
     }
 
     [Fact]
+    public async Task The_secret_may_come_as_xiaozhi_browser_clients_send_it_and_nothing_else_counts_as_one()
+    {
+        var token = Gateway.Families.Child("child-x");
+
+        var query = await RawUpgrade.RequestAsync(Gateway.BaseAddress, $"/ws/child-x?authorization={Uri.EscapeDataString("Bearer " + token)}&device-id=a0:b7:65:00:00:09");
+        var wrong = await RawUpgrade.RequestAsync(Gateway.BaseAddress, $"/ws/child-x?authorization={Uri.EscapeDataString("Bearer " + token + "x")}");
+        var empty = await RawUpgrade.RequestAsync(Gateway.BaseAddress, $"/ws/child-x?authorization={Uri.EscapeDataString("Bearer ")}");
+        var basic = await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-x", "Basic dXNlcjpwYXNzd29yZA==");
+
+        Assert.Equal(101, query.Status);
+        Assert.Equal(403, wrong.Status);
+        Assert.Equal(401, empty.Status); // "Bearer " and nothing: no secret was presented
+        Assert.Equal(401, basic.Status); // only a bearer token is a device secret
+    }
+
+    [Fact]
     public async Task Repeated_failures_turn_a_guesser_away_but_never_a_device_with_its_right_secret()
     {
         await using var strict = await StrictGatewayAsync();
@@ -65,12 +81,14 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
         var (status, body) = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}-guess-5");
         var rightSecret = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d", $"Bearer {token}");
         var otherChild = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d2", $"Bearer {neighbour}");
+        var otherChildGuess = await RawUpgrade.RequestAsync(strict.BaseAddress, "/ws/child-d2", $"Bearer {neighbour}-guess");
 
         Assert.Equal(429, status);
         Assert.Contains("Too many", body);
         Assert.Equal(101, rightSecret.Status); // the same address and child: the secret itself is proof
         Assert.Equal(101, otherChild.Status); // a device behind the same NAT is not locked out
-        var counter = Assert.Single(await Redis.KeysAsync("auth-failures:*"));
+        Assert.Equal(403, otherChildGuess.Status); // failures are counted per child: another child's are not this one's
+        var counter = Assert.Single(await Redis.KeysAsync("auth-failures:*:device:child-d"));
         Assert.InRange((await Redis.Database.KeyTimeToLiveAsync(counter))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
     }
 

@@ -21,42 +21,30 @@ public sealed class TestFamilies : IDisposable
     /// <summary>Makes sure the child exists (with its parent) and returns its device token.</summary>
     public string Child(string userId, string? parentId = null, params string[] extraParents)
     {
-        var path = Path.Combine(Directory, $"{userId}.json");
-        if (File.Exists(path)) return TokenFor(userId);
-
-        var parent = parentId ?? ParentOf(userId);
-        var family = new LocalFamily
-        {
-            Parents = [new LocalParent(parent, $"Parent {parent}", Passcodes.Hash(Passcode))],
-            Children =
-            [
-                new LocalChild(userId, $"Child {userId}", 7, "es", "en", "beginner", [parent, .. extraParents],
-                    [new LocalDeviceSecret($"{userId}-device", DeviceTokens.Hash($"secret-of-{userId}"), DateTimeOffset.UtcNow, false)]),
-            ],
-        };
-        File.WriteAllText(path, JsonSerializer.Serialize(family, TutorJson.Options));
+        if (!File.Exists(Path.Combine(Directory, $"{userId}.json"))) Write(userId, parentId ?? ParentOf(userId), extraParents, []);
         return TokenFor(userId);
     }
 
     /// <summary>A child with two device secrets, its own and one a parent revoked; returns both tokens.</summary>
     public (string Token, string Revoked) ChildWithRevokedDevice(string userId)
     {
-        var path = Path.Combine(Directory, $"{userId}.json");
-        var parent = ParentOf(userId);
+        Write(userId, ParentOf(userId), [],
+            [new LocalDeviceSecret($"{userId}-old", DeviceTokens.Hash($"old-secret-of-{userId}"), DateTimeOffset.UtcNow.AddDays(-30), true)]);
+        return (TokenFor(userId), $"{userId}-old.old-secret-of-{userId}");
+    }
+
+    private void Write(string userId, string parent, string[] extraParents, LocalDeviceSecret[] moreSecrets)
+    {
         var family = new LocalFamily
         {
             Parents = [new LocalParent(parent, $"Parent {parent}", Passcodes.Hash(Passcode))],
             Children =
             [
-                new LocalChild(userId, $"Child {userId}", 7, "es", "en", "beginner", [parent],
-                [
-                    new LocalDeviceSecret($"{userId}-device", DeviceTokens.Hash($"secret-of-{userId}"), DateTimeOffset.UtcNow, false),
-                    new LocalDeviceSecret($"{userId}-old", DeviceTokens.Hash($"old-secret-of-{userId}"), DateTimeOffset.UtcNow.AddDays(-30), true),
-                ]),
+                new LocalChild(userId, $"Child {userId}", 7, "es", "en", "beginner", [parent, .. extraParents],
+                    [new LocalDeviceSecret($"{userId}-device", DeviceTokens.Hash($"secret-of-{userId}"), DateTimeOffset.UtcNow, false), .. moreSecrets]),
             ],
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(family, TutorJson.Options));
-        return (TokenFor(userId), $"{userId}-old.old-secret-of-{userId}");
+        File.WriteAllText(Path.Combine(Directory, $"{userId}.json"), JsonSerializer.Serialize(family, TutorJson.Options));
     }
 
     /// <summary>Makes sure a developer (the <c>admin</c> claim, for the debug view) exists and returns their parent id.</summary>

@@ -124,7 +124,7 @@ public static class XiaozhiOtaApi
 }
 
 /// <summary>The part of xiaozhi's system report Tutor reads (the rest — board, chip, partitions — is accepted and not kept).</summary>
-public sealed record OtaReport(OtaApplication? Application, string? MacAddress);
+public sealed record OtaReport(OtaApplication? Application);
 
 public sealed record OtaApplication(string? Version);
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Mutation testing of the code that guards children and turns (README, "Tests that bite"): dotnet-stryker mutates the
+# parents' and children's routes, device sign-in, the reply relay's session check, pairing and xiaozhi binding (gateway),
+# and the workers' claims and pending work, and runs the tests that cover each mutant. Not part of ./test.sh: on 2 cores
+# it takes a long while. Writes results/mutation/{gateway,workers}/reports/ and results/mutation/summary.{md,json}.
+#   scripts/mutation.sh            both runs
+#   scripts/mutation.sh gateway    one of them
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/prerequisites.sh
+dotnet tool restore
+out=results/mutation
+mkdir -p "$out"
+runs=("${@:-gateway workers}")
+for run in ${runs[*]}; do
+    rm -rf "$out/$run"
+    (cd Tutor.Tests && dotnet stryker --config-file "../scripts/mutation/$run.json" --output "../$out/$run")
+done
+# Stryker swaps mutated assemblies into the test project's output: build it afresh so ./test.sh tests the real code.
+rm -rf Tutor.Tests/bin/Debug Tutor.Tests/obj/Debug
+dotnet build Tutor.Tests --nologo -v quiet
+dotnet run scripts/mutation/score.cs -- "$out" $(ls "$out"/*/reports/mutation-report.json)
