@@ -174,6 +174,13 @@ public sealed class XiaozhiCompatibilityTests() : TurnTestBed(new Dictionary<str
         using var noActivation = Request(HttpMethod.Post, "/xiaozhi/ota/activate", "a0:b7:65:00:00:03", ClientId, "{}");
         Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(noActivation, timeout.Token)).StatusCode);
 
+        // New codes are pairing codes, limited per address alike (Pairing:MaxCodesPerAddress, 5): the sixth board is told to wait.
+        for (var board = 0; board < 5; board++) await CheckInAsync(http, $"a0:b7:65:00:01:0{board}", ClientId, timeout.Token);
+        using var sixth = Request(HttpMethod.Post, "/xiaozhi/ota/", "a0:b7:65:00:01:09", ClientId, "{}");
+        using var turnedAway = await http.SendAsync(sixth, timeout.Token);
+        Assert.Equal(HttpStatusCode.TooManyRequests, turnedAway.StatusCode);
+        Assert.Equal("60", turnedAway.Headers.GetValues("Retry-After").Single());
+
         // xiaozhi's browser client calls the OTA endpoint from its own page, with its own headers: the preflight passes.
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/xiaozhi/ota/");
         preflight.Headers.Add("Origin", "http://localhost:8006");
