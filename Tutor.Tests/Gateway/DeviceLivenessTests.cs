@@ -16,7 +16,10 @@ public sealed class DeviceLivenessTests() : GatewayTestBed(new Dictionary<string
     [Fact]
     public async Task A_device_that_sends_nothing_is_told_and_closed_after_the_idle_timeout()
     {
-        await using var device = await Gateway.ConnectDeviceAsync("child-quiet");
+        // Pings every 20 s here: with the class's 1 s keep-alive a pong delayed by a loaded CI machine cut the connection
+        // before the idle timeout could be seen (CI, once).
+        await using var gateway = new GatewayHost(Redis, new Dictionary<string, string> { ["Devices:IdleTimeout"] = "00:00:01.500", ["Devices:KeepAliveInterval"] = "00:00:20" });
+        await using var device = await gateway.ConnectDeviceAsync("child-quiet");
         using var timeout = new CancellationTokenSource(Timeout);
         var started = DateTime.UtcNow;
 
