@@ -55,9 +55,8 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
 
         var expected = said.Split(' ');
         var heardRight = free.Split(' ').Count(expected.Contains);
-        // flite's voice has about 30 % word errors with the general model (the recognition benchmark), and the decoder's noise
-        // estimate carries over from earlier utterances in the process: 7 of 10 words is what it reliably hears. The
-        // lesson's grammar could hear none of them.
+        // flite's voice has about 30 % word errors with the general model (the recognition benchmark): 7 of 10 words is
+        // what it hears. The lesson's grammar could hear none of them.
         Assert.True(heardRight >= expected.Length - 3, $"free speech heard '{free}'");
         // In a drill the grammar cannot hold these words: its nearest phrase fits badly, so the transcript is what the
         // general model heard, and the confidence says the lesson should ask again rather than judge.
@@ -117,8 +116,8 @@ public sealed class OfflineSpeechTests : IAsyncLifetime
             }
         }
 
-        // Measured (recognition benchmark, 80 wrong answers in two flite voices over both English lessons): none or one
-        // accepted, run to run. The target is at most one in 25.
+        // Measured (recognition benchmark, 80 wrong answers in two flite voices over both English lessons): none accepted
+        // (one or two, run to run, while flite's voices were unseeded). The target is at most one in 25.
         Assert.True(accepted.Count <= 1, string.Join("; ", accepted));
         // Most phrases the grammar does not hold fit no phrase of it well; a handful do.
         Assert.True(notHeldButSure.Count <= 4, string.Join("; ", notHeldButSure));

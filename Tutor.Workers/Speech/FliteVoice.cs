@@ -1,11 +1,13 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Tutor.Workers.Speech;
 
 /// <summary>
 /// One of flite's built-in English voices (Debian's <c>flite</c>: <c>slt</c>, <c>kal16</c>, <c>awb</c>, <c>rms</c>),
 /// loaded once into the worker through libflite and kept: a sentence is synthesized in-process, with no process or
-/// file per sentence. flite is not thread-safe, so one sentence at a time per voice (it takes a few tens of milliseconds).
+/// file per sentence. flite is not thread-safe, so one sentence at a time (it takes a few tens of milliseconds).
 /// </summary>
 public sealed partial class FliteVoice
 {
@@ -16,7 +18,9 @@ public sealed partial class FliteVoice
     private static bool _initialized;
 
     private readonly nint _voice;
-    private readonly object _speaking = new();
+
+    // One lock for every voice: the voices share flite's global state and C's rand() (below).
+    private static readonly object Speaking = new();
 
     private FliteVoice(string name, nint voice)
     {
@@ -57,11 +61,15 @@ public sealed partial class FliteVoice
         }
     }
 
-    /// <summary>The sentence's speech: PCM16 mono samples at the voice's rate.</summary>
+    /// <summary>The sentence's speech: PCM16 mono samples at the voice's rate; the same sentence always sounds the same.</summary>
     public SpeechChunk Say(string text)
     {
-        lock (_speaking)
+        lock (Speaking)
         {
+            // The clustergen voices (slt, awb, rms) excite unvoiced sounds with C's rand(), whose state is the process's:
+            // unseeded, a sentence sounded different each time, depending on everything said before it (a recognition
+            // test heard a wrong answer accepted in one run and not the next). Seeded from the sentence, it is repeatable.
+            srand(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(text))));
             var wave = flite_text_to_wave(text, _voice);
             if (wave == 0) throw new InvalidOperationException($"flite could not say a sentence of {text.Length} characters.");
             try
@@ -100,4 +108,7 @@ public sealed partial class FliteVoice
 
     [LibraryImport(Flite)]
     private static partial void delete_wave(nint wave);
+
+    [LibraryImport("libc.so.6")]
+    private static partial void srand(uint seed);
 }

@@ -68,8 +68,7 @@ public sealed class PocketSphinxSpeechToText(IOptions<OfflineSpeechOptions> opti
     /// The grammar path's score against the general model's, per frame, as 0–1. (The grammar's path carries no language
     /// model cost, so speech it holds scores well above the general model's.) Measured over the shipped English lessons'
     /// answers: said by flite's four voices, 12.6 and up (espeak-ng's, harder to hear: 0.4 and up); words the grammar
-    /// does not hold, forced onto an accepted answer ("pizza please" as "it is green"), about 6 (the score varies a little from
-    /// run to run: pocketsphinx's noise estimate carries over between utterances). Half confidence is at 8, between.
+    /// does not hold, forced onto an accepted answer ("pizza please" as "it is green"), about 6. Half confidence is at 8, between.
     /// </summary>
     public static double ConfidenceOf(double gapPerFrame) => 1 / (1 + Math.Exp(-(gapPerFrame - GapAtHalfConfidence) / 2));
 
