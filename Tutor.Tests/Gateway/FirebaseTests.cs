@@ -4,6 +4,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Tutor.Device;
 using Tutor.Gateway.Families;
@@ -84,6 +87,21 @@ public sealed class FirebaseTests : IAsyncLifetime
         var secrets = _firebase.Document("fs-pairing")!["fields"]!["deviceSecrets"]!["arrayValue"]!["values"]!.AsArray();
         Assert.Contains(secrets, s => s!["mapValue"]!["fields"]!["name"]?["stringValue"]?.GetValue<string>() == "Kitchen");
         Assert.Equal(101, (await RawUpgrade.RequestAsync(_gateway.BaseAddress, "/ws/fs-pairing", $"Bearer {device.Token}")).Status);
+    }
+
+    [Fact]
+    public async Task Without_a_metadata_address_the_token_keys_come_from_googles_document_for_the_project()
+    {
+        await using var gateway = new GatewayHost(_redis, new Dictionary<string, string>
+        {
+            ["Firebase:ProjectId"] = FirebaseStandIn.ProjectId,
+            ["Firebase:CredentialsPath"] = _firebase.WriteServiceAccountKey(_keys),
+            ["Firebase:FirestoreEndpoint"] = new Uri(_firebase.Address, "/v1/").ToString(),
+        });
+
+        var jwt = gateway.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+
+        Assert.Equal($"https://securetoken.google.com/{FirebaseStandIn.ProjectId}/.well-known/openid-configuration", jwt.MetadataAddress);
     }
 
     [Fact]
@@ -212,7 +230,7 @@ public sealed class FirebaseTests : IAsyncLifetime
         }
     }
 
-    public static TheoryData<string> RefusedTokens => ["expired", "wrong_audience", "wrong_issuer", "unsigned", "other_key", "garbage"];
+    public static TheoryData<string> RefusedTokens => ["expired", "no_expiry", "wrong_audience", "wrong_issuer", "unsigned", "other_key", "garbage"];
 
     [Theory]
     [MemberData(nameof(RefusedTokens))]
@@ -223,6 +241,7 @@ public sealed class FirebaseTests : IAsyncLifetime
         var token = kind switch
         {
             "expired" => _firebase.IdToken("fs-jwt-parent", expires: DateTime.UtcNow.AddMinutes(-10)),
+            "no_expiry" => _firebase.IdToken("fs-jwt-parent", withoutExpiry: true),
             "wrong_audience" => _firebase.IdToken("fs-jwt-parent", audience: "another-project"),
             "wrong_issuer" => _firebase.IdToken("fs-jwt-parent", issuer: "https://securetoken.google.com/another-project"),
             "unsigned" => _firebase.IdToken("fs-jwt-parent", unsigned: true),

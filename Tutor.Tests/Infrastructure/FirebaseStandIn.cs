@@ -118,7 +118,9 @@ public sealed class FirebaseStandIn : IAsyncLifetime, IAsyncDisposable
     public JsonObject? Document(string userId) => _documents.GetValueOrDefault(userId);
 
     /// <summary>A Firebase ID token for <paramref name="parentUid"/>, signed by this stand-in's key unless told otherwise.</summary>
-    public string IdToken(string parentUid, string? issuer = null, string? audience = null, DateTime? expires = null, SecurityKey? key = null, bool unsigned = false)
+    /// <param name="withoutExpiry">A token with no <c>exp</c> at all, which Firebase never issues.</param>
+    public string IdToken(string parentUid, string? issuer = null, string? audience = null, DateTime? expires = null, SecurityKey? key = null, bool unsigned = false,
+        bool withoutExpiry = false)
     {
         var now = DateTime.UtcNow;
         var descriptor = new SecurityTokenDescriptor
@@ -128,13 +130,13 @@ public sealed class FirebaseStandIn : IAsyncLifetime, IAsyncDisposable
             Subject = new ClaimsIdentity([new Claim("sub", parentUid), new Claim("user_id", parentUid)]),
             IssuedAt = (expires ?? now.AddHours(1)).AddHours(-1),
             NotBefore = (expires ?? now.AddHours(1)).AddHours(-1),
-            Expires = expires ?? now.AddHours(1),
+            Expires = withoutExpiry ? null : expires ?? now.AddHours(1),
         };
         if (!unsigned)
         {
             descriptor.SigningCredentials = new SigningCredentials(key ?? new RsaSecurityKey(_signingKey) { KeyId = "stand-in-1" }, SecurityAlgorithms.RsaSha256);
         }
-        return new JsonWebTokenHandler().CreateToken(descriptor);
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = !withoutExpiry }.CreateToken(descriptor);
     }
 
     /// <summary>A service-account key file whose token endpoint is this stand-in, as Google.Apis.Auth reads it.</summary>

@@ -69,6 +69,19 @@ public sealed class ParentTokenTests : GatewayTestBed
         Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
     }
 
+    [Fact]
+    public async Task The_transcript_hub_takes_the_token_from_the_query_string_as_browsers_send_it()
+    {
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        var negotiate = $"{Tutor.Realtime.Transcripts.TranscriptHub.Path}/negotiate?negotiateVersion=1";
+
+        var withToken = await http.PostAsync($"{negotiate}&access_token={Uri.EscapeDataString(Mint())}", null);
+        var without = await http.PostAsync(negotiate, null);
+
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+    }
+
     private async Task<HttpStatusCode> MeAsync(string token)
     {
         using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
