@@ -20,6 +20,8 @@ namespace Tutor.Gateway.Pairing;
 /// parent enters the code, the device receives its child's user id and its secret here and the connection closes. The
 /// code expires with <c>pairing_expired</c>; asking again gets a new one. Frames are read by the device connection's
 /// <see cref="FrameReader"/> and replies played by its <see cref="ReplyPlayer"/>; what is here is pairing's own dialogue.
+/// Over 200 lines because that dialogue's steps (hello, code, expiry, asking again, the parent's answer, the close) share
+/// one connection's state and read best in order.
 /// </summary>
 public sealed class PairingConnection(
     WebSocket socket, string address, PairingCodes codes, SignInThrottle throttle, ReplyRelay replies, IConnectionMultiplexer redis,

@@ -9,7 +9,8 @@ namespace Tutor.Gateway.Sessions;
 /// they were last heard of), and those aborted, whose late events must be dropped. Shared by the receive loop, the relay
 /// and the player of one connection — every place where a turn's fate is decided — so it also holds each turn's trace:
 /// a root span from the end of the utterance to the last audio sent (or the failure, abort or timeout), linked to the
-/// connection's span, renamed for what happened once the workers say (<see cref="TurnStages.TurnName"/>).
+/// connection's span, renamed for what happened once the workers say (<see cref="TurnStages.TurnName"/>). Just over 200
+/// lines because a turn's state and its trace change together, under one lock.
 /// </summary>
 /// <param name="connection">The connection's span, which each turn's trace links to (none for pairing).</param>
 public sealed class TurnTracker(ActivityContext connection = default)

@@ -205,6 +205,51 @@ public sealed class DurableTurnTests : WorkerTestBed
     }
 
     /// <summary>The worker holding the (only) entry, from the group's pending list.</summary>
+    [Fact]
+    public async Task A_worker_that_stops_hands_its_turn_back_at_once_instead_of_leaving_it_to_its_lease()
+    {
+        // A lease long enough that a turn left to it would sit idle for seconds: only a hand-back makes it look expired now.
+        var longLease = new Dictionary<string, string>(QuickLease) { ["Turns:ClaimLease"] = "00:00:10" };
+        var first = new WorkerHost(Redis, OpenAi, longLease);
+        var second = new WorkerHost(Redis, OpenAi, longLease);
+        Workers.AddRange([first, second]);
+        await Redis.WaitForSubscribersAsync(Channels.AudioProcessing, 2);
+        OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(700);
+        var sessionId = await Redis.OpenSessionAsync("handed-back-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"audio_response\"")), Timeout);
+        var holder = await HolderAsync();
+        var stopping = new[] { first, second }.Single(w => w.Services.GetRequiredService<UtteranceQueue>().WorkerId == holder);
+        await stopping.DisposeAsync();
+        Workers.Remove(stopping);
+
+        // Renewed a few seconds ago at most, the entry is either still the stopped worker's but idle past the lease (handed
+        // back), or already the other worker's — which it could only be if it had been handed back.
+        var entry = (await Redis.Database.StreamPendingMessagesAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, 10, RedisValue.Null)).Single();
+        Assert.True(entry.ConsumerName != holder || entry.IdleTimeInMilliseconds >= 10_000,
+            $"the stopped worker's entry is idle {entry.IdleTimeInMilliseconds} ms: left to its lease, not handed back");
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+        await Never.HappensAsync(() => events.Messages.Count(e => e.Message.Contains("\"reply_end\"")) > 1, "a second answer", TimeSpan.FromMilliseconds(1500));
+    }
+
+    [Fact]
+    public async Task A_Redis_that_lost_everything_gets_its_queue_back_and_the_next_utterance_is_answered()
+    {
+        Workers.Add(new WorkerHost(Redis, OpenAi, QuickLease));
+        await Redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
+
+        // A Redis restarted without persistence: no stream, no consumer group. The worker must make them again itself.
+        await Redis.Database.ExecuteAsync("FLUSHALL");
+        var sessionId = await Redis.OpenSessionAsync("after-flush-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+        await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+        await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the queue entry is gone");
+    }
+
     private async Task<string> HolderAsync()
     {
         var pending = await Redis.Database.StreamPendingMessagesAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, 10, RedisValue.Null);

@@ -42,27 +42,31 @@ public sealed class UtteranceQueue(IConnectionMultiplexer redis, IOptions<TurnOp
     public string WorkerId { get; } = NodeIds.NewConsumer();
 
     /// <summary>Takes up to <paramref name="count"/> utterances nobody has taken yet.</summary>
-    public async Task<StreamEntry[]> TakeAsync(int count, CancellationToken cancellationToken)
+    public Task<StreamEntry[]> TakeAsync(int count, CancellationToken cancellationToken) =>
+        ReadGroupAsync(db => db.StreamReadGroupAsync(Stream, PendingUtteranceFields.WorkerGroup, WorkerId, ">", count), cancellationToken);
+
+    /// <summary>Takes over up to <paramref name="count"/> utterances whose worker stopped renewing its lease.</summary>
+    public Task<StreamEntry[]> TakeOverAsync(int count, CancellationToken cancellationToken) =>
+        ReadGroupAsync(async db =>
+        {
+            var result = await db.StreamAutoClaimAsync(Stream, PendingUtteranceFields.WorkerGroup, WorkerId,
+                (long)options.Value.ClaimLease.TotalMilliseconds, "0-0", count);
+            return result.IsNull ? [] : result.ClaimedEntries;
+        }, cancellationToken);
+
+    private async Task<StreamEntry[]> ReadGroupAsync(Func<IDatabase, Task<StreamEntry[]>> read, CancellationToken cancellationToken)
     {
         try
         {
-            return await redis.GetDatabase().StreamReadGroupAsync(Stream, PendingUtteranceFields.WorkerGroup, WorkerId, ">", count)
-                .WaitAsync(cancellationToken);
+            return await read(redis.GetDatabase()).WaitAsync(cancellationToken);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
-            // A Redis that restarted empty has neither stream nor group: make them and read again next time.
+            // A Redis that restarted empty has neither stream nor group: make them and read again next time. Both reads
+            // must: with a short lease the take-over, which comes first, failed every round and the queue was never read.
             await EnsureGroupAsync();
             return [];
         }
-    }
-
-    /// <summary>Takes over up to <paramref name="count"/> utterances whose worker stopped renewing its lease.</summary>
-    public async Task<StreamEntry[]> TakeOverAsync(int count, CancellationToken cancellationToken)
-    {
-        var result = await redis.GetDatabase().StreamAutoClaimAsync(Stream, PendingUtteranceFields.WorkerGroup, WorkerId,
-            (long)options.Value.ClaimLease.TotalMilliseconds, "0-0", count).WaitAsync(cancellationToken);
-        return result.IsNull ? [] : result.ClaimedEntries;
     }
 
     /// <summary>Renews this worker's lease on the entry; false when it is no longer this worker's (taken over, or finished).</summary>
