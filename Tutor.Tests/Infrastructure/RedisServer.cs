@@ -10,6 +10,16 @@ public sealed class RedisServer : IAsyncLifetime
 {
     private Process? _process;
 
+    static RedisServer()
+    {
+        // Every test class runs gateways and workers in this one process, and on 2 cores the thread pool grows slowly:
+        // a synchronous wait in a host's shutdown (SignalR's Redis backplane unsubscribes in Dispose) then found no
+        // thread to read Redis's answer and timed out after 5 s with the reply already on the socket (CI, once).
+        // StackExchange.Redis's own advice for bursts: a higher minimum, so threads come at once.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(completionPorts, 64));
+    }
+
     public int Port { get; private set; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
