@@ -11,7 +11,7 @@ scripts/prerequisites.sh
 dotnet tool restore
 out=results/mutation
 mkdir -p "$out"
-runs=("${@:-gateway workers}")
+runs=("${@:-gateway routes workers-queue workers-intake workers-runner}")
 for run in ${runs[*]}; do
     rm -rf "$out/$run"
     (cd Tutor.Tests && dotnet stryker --config-file "../scripts/mutation/$run.json" --output "../$out/$run")

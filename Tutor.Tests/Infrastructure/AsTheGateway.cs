@@ -37,6 +37,28 @@ public static class AsTheGateway
         await redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.AudioProcessing), TutorJson.Serialize(announcement));
     }
 
+    /// <summary>
+    /// Stores and queues an utterance (queued at <paramref name="queuedAt"/>, now when null) that a worker took and died
+    /// with at once: it is in the group's pending list under a name nobody renews. Returns its audio key.
+    /// </summary>
+    public static async Task<string> QueueTakenByDeadWorkerAsync(this RedisServer redis, string sessionId, byte[] pcm, DateTimeOffset? queuedAt = null)
+    {
+        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
+        await redis.Database.StringSetAsync(audioKey, pcm, RedisKeys.AudioLifetime);
+        try
+        {
+            await redis.Database.StreamCreateConsumerGroupAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "0-0", createStream: true);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+        }
+        var id = queuedAt is { } at ? $"{at.ToUnixTimeMilliseconds()}-0" : "*";
+        await redis.Database.StreamAddAsync(Channels.PendingUtterances, PendingUtteranceFields.Of(new UtteranceAnnouncement(sessionId, audioKey)), id);
+        var taken = await redis.Database.StreamReadGroupAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "dead-worker", ">", 10);
+        if (taken.Length != 1) throw new InvalidOperationException($"the dead worker took {taken.Length} entries, not its one");
+        return audioKey;
+    }
+
     /// <summary>Puts the child at a step of a lesson, as earlier turns would have.</summary>
     public static Task SeedProgressAsync(this RedisServer redis, string userId, string lessonId, string stepId, params ConversationTurn[] recent) =>
         redis.Database.StringSetAsync(RedisKeys.ChildProgress(userId),

@@ -93,6 +93,20 @@ public sealed class RedisServer : IAsyncLifetime
         return keys;
     }
 
+    /// <summary>How often each command ran since the server started (<c>INFO commandstats</c>), by command name.</summary>
+    public async Task<Dictionary<string, long>> CommandCallsAsync()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},allowAdmin=true");
+        var calls = new Dictionary<string, long>();
+        foreach (var (key, value) in (await admin.GetServer(admin.GetEndPoints()[0]).InfoAsync("commandstats")).SelectMany(group => group))
+        {
+            // cmdstat_xreadgroup: calls=12,usec=...
+            if (!key.StartsWith("cmdstat_", StringComparison.Ordinal)) continue;
+            calls[key["cmdstat_".Length..]] = long.Parse(value.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return calls;
+    }
+
     /// <summary>Waits until <paramref name="count"/> clients subscribe to <paramref name="channel"/> (a worker's listener, a gateway's relay).</summary>
     public async Task WaitForSubscribersAsync(string channel, int count, TimeSpan? timeout = null)
     {

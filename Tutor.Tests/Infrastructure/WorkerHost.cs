@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Tutor.Tests.Infrastructure;
 
@@ -26,9 +28,17 @@ public sealed class WorkerHost : WebApplicationFactory<Tutor.Workers.Program>
         _ = Services;
     }
 
+    /// <summary>What the worker logged (beside its usual log providers), to assert on the log events themselves.</summary>
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    /// <summary>Records what this worker measures on one of its instruments (<see cref="Tutor.Workers.Diagnostics.WorkerTelemetry"/>) from now on.</summary>
+    public MetricCollector<T> Measurements<T>(string instrument) where T : struct =>
+        new(Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Tutor.Workers.Diagnostics.WorkerTelemetry.Name, instrument);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.AddFakeLogging());
         if (_services is not null) builder.ConfigureServices(_services);
     }
 }

@@ -67,12 +67,7 @@ public sealed class DurableTurnTests : WorkerTestBed
     {
         var sessionId = await Redis.OpenSessionAsync("orphan-child");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
-        // A worker took the utterance and died at once: it is in the group's pending list under a name nobody renews.
-        await Redis.Database.StreamCreateConsumerGroupAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "0-0", createStream: true);
-        var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
-        await Redis.Database.StringSetAsync(audioKey, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)), RedisKeys.AudioLifetime);
-        await Redis.Database.StreamAddAsync(Channels.PendingUtterances, PendingUtteranceFields.Of(new UtteranceAnnouncement(sessionId, audioKey)));
-        Assert.Single(await Redis.Database.StreamReadGroupAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, "dead-worker", ">", 10));
+        await Redis.QueueTakenByDeadWorkerAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
         var died = DateTimeOffset.UtcNow;
 
         Workers.Add(new WorkerHost(Redis, OpenAi, QuickLease));
@@ -88,6 +83,7 @@ public sealed class DurableTurnTests : WorkerTestBed
     {
         Workers.Add(new WorkerHost(Redis, OpenAi, QuickLease));
         await Redis.WaitForSubscribersAsync(Channels.AudioProcessing, 1);
+        using var lost = Workers[0].Measurements<long>("tutor.worker.leases_lost");
         OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(700);
         var sessionId = await Redis.OpenSessionAsync("stolen-child");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
@@ -110,6 +106,8 @@ public sealed class DurableTurnTests : WorkerTestBed
         Assert.DoesNotContain(later, e => e.Type == SessionEventTypes.ReplyEnd);
         Assert.True(await Redis.Database.KeyExistsAsync(audioKey), "the child's audio stays for the worker that holds the turn now");
         Assert.Equal(1, await Redis.Database.StreamLengthAsync(Channels.PendingUtterances));
+        Assert.Equal([1L], lost.GetMeasurementSnapshot().Select(m => m.Value)); // counted once: the worker left and stopped renewing
+        Assert.Single(Workers[0].Logs.GetSnapshot(), l => l.Id.Id == 2016); // "taken over by another worker; leaving the turn"
     }
 
     [Fact]
@@ -204,7 +202,6 @@ public sealed class DurableTurnTests : WorkerTestBed
         Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
     }
 
-    /// <summary>The worker holding the (only) entry, from the group's pending list.</summary>
     [Fact]
     public async Task A_worker_that_stops_hands_its_turn_back_at_once_instead_of_leaving_it_to_its_lease()
     {
@@ -250,6 +247,7 @@ public sealed class DurableTurnTests : WorkerTestBed
         await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the queue entry is gone");
     }
 
+    /// <summary>The worker holding the (only) entry, from the group's pending list.</summary>
     private async Task<string> HolderAsync()
     {
         var pending = await Redis.Database.StreamPendingMessagesAsync(Channels.PendingUtterances, PendingUtteranceFields.WorkerGroup, 10, RedisValue.Null);

@@ -27,6 +27,19 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
     /// </summary>
     public async Task<IAsyncDisposable> LockAsync(string userId, string order, TimeSpan lease, CancellationToken cancellationToken)
     {
+        while (true)
+        {
+            if (await TryLockAsync(userId, order, lease, cancellationToken) is { } held) return held;
+            await Task.Delay(LockPoll, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Holds the child when no other turn of it runs; null when one does (this turn is then next in line — wait with
+    /// <see cref="LockAsync"/>). Throws <see cref="TurnSupersededException"/> like it.
+    /// </summary>
+    public async Task<IAsyncDisposable?> TryLockAsync(string userId, string order, TimeSpan lease, CancellationToken cancellationToken)
+    {
         var token = Guid.NewGuid().ToString("N");
         var db = redis.GetDatabase();
         var arguments = new
@@ -37,17 +50,12 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
             token,
             lease = (long)lease.TotalMilliseconds,
         };
-        while (true)
+        return (int)await db.ScriptEvaluateAsync(TakeTurn, arguments).WaitAsync(cancellationToken) switch
         {
-            switch ((int)await db.ScriptEvaluateAsync(TakeTurn, arguments).WaitAsync(cancellationToken))
-            {
-                case 1:
-                    return new Lease(db, RedisKeys.ChildTurnLock(userId), token, lease);
-                case -1:
-                    throw new TurnSupersededException();
-            }
-            await Task.Delay(LockPoll, cancellationToken);
-        }
+            1 => new Lease(db, RedisKeys.ChildTurnLock(userId), token, lease),
+            -1 => throw new TurnSupersededException(),
+            _ => null,
+        };
     }
 
     // 1: the lock is taken; 0: wait (this turn is now the one next in line); -1: a newer turn of the child waits, give up.
@@ -132,13 +140,21 @@ public sealed class ChildProgressStore(IConnectionMultiplexer redis)
             }
         }
 
-        // Only the holder releases: a lease that expired and was taken by another turn is left alone.
+        // Only the holder releases: a lease that expired and was taken by another turn is left alone. A release Redis does
+        // not answer is no failure of the turn (which may be over, or leaving because Redis is away): the lock runs out
+        // by itself within one lease.
         public async ValueTask DisposeAsync()
         {
             await _held.CancelAsync();
             await _renewing;
             _held.Dispose();
-            await _db.ScriptEvaluateAsync(HeldKeyScripts.Release, [_key], [_token]);
+            try
+            {
+                await _db.ScriptEvaluateAsync(HeldKeyScripts.Release, [_key], [_token]);
+            }
+            catch (Exception ex) when (ex.IsRedisFailure())
+            {
+            }
         }
     }
 }

