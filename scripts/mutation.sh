@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Mutation testing of the code that guards children and turns (README, "Tests that bite"): dotnet-stryker mutates the
-# parents' and children's routes, device sign-in, the reply relay's session check, pairing and xiaozhi binding (gateway),
-# and the workers' claims and pending work, and runs the tests that cover each mutant. Not part of ./test.sh: on 2 cores
-# it takes a long while. Writes results/mutation/{gateway,workers}/reports/ and results/mutation/summary.{md,json}.
-#   scripts/mutation.sh            both runs
-#   scripts/mutation.sh gateway    one of them
+# parents' token checks and the children's route filter (gateway), the parents', children's, pairing and device routes
+# (routes), and the workers' queue, intake and running turns (workers-*), and runs the tests that cover each mutant.
+# Not part of ./test.sh: on 2 cores it takes a long while. Each run is a config in scripts/mutation/ (the files it mutates, the tests it runs); writes
+# results/mutation/<run>/reports/ and results/mutation/summary.{md,json} over every run found there.
+#   scripts/mutation.sh                    every run (gateway, routes, workers-queue, workers-intake, workers-runner)
+#   scripts/mutation.sh routes workers-queue   some of them
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prerequisites.sh

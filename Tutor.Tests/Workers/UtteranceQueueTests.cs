@@ -109,6 +109,17 @@ public sealed class UtteranceQueueTests : IAsyncLifetime
         await Assert.ThrowsAsync<RedisServerException>(() => queue.TakeOverAsync(1, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_read_Redis_refuses_for_any_other_reason_is_an_error_not_a_missing_group()
+    {
+        var queue = Queue();
+        await queue.EnsureGroupAsync();
+
+        // Only NOGROUP means "make the group again"; any other refusal (here: a count Redis does not take) is reported.
+        var refused = await Assert.ThrowsAsync<RedisServerException>(() => queue.TakeOverAsync(0, CancellationToken.None));
+        Assert.DoesNotContain("NOGROUP", refused.Message);
+    }
+
     private UtteranceQueue Queue() => new(_redis.Connection, Options.Create(new TurnOptions { ClaimLease = Lease }));
 
     private async Task AddAsync(int count)
