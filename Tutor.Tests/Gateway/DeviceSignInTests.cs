@@ -128,6 +128,31 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
     }
 
     [Fact]
+    public async Task Revoking_touches_only_the_named_device_of_that_child()
+    {
+        Gateway.Families.Child("child-j");
+        Gateway.Families.Child("child-k", parentId: TestFamilies.ParentOf("child-j"));
+        using var parent = await SignedInAsync(TestFamilies.ParentOf("child-j"));
+        async Task<(string Id, string Token)> IssueAsync(string child)
+        {
+            var issued = await (await parent.PostAsync($"/api/children/{child}/devices", null)).Content.ReadFromJsonAsync<JsonElement>();
+            return (issued.GetProperty("device_id").GetString()!, issued.GetProperty("token").GetString()!);
+        }
+        var revoked = await IssueAsync("child-j");
+        var kept = await IssueAsync("child-j");
+        var siblings = await IssueAsync("child-k");
+
+        // Another child's device, even of the same parent, and a device that does not exist are not this child's to revoke.
+        Assert.Equal(HttpStatusCode.NotFound, (await parent.DeleteAsync($"/api/children/child-j/devices/{siblings.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await parent.DeleteAsync("/api/children/child-j/devices/no-such-device")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await parent.DeleteAsync($"/api/children/child-j/devices/{revoked.Id}")).StatusCode);
+
+        Assert.Equal(403, (await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-j", $"Bearer {revoked.Token}")).Status);
+        Assert.Equal(101, (await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-j", $"Bearer {kept.Token}")).Status);
+        Assert.Equal(101, (await RawUpgrade.RequestAsync(Gateway.BaseAddress, "/ws/child-k", $"Bearer {siblings.Token}")).Status);
+    }
+
+    [Fact]
     public async Task Only_a_childs_own_parent_manages_its_devices()
     {
         Gateway.Families.Child("child-g");

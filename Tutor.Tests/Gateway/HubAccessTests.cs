@@ -89,6 +89,32 @@ public sealed class HubAccessTests() : GatewayTestBed
     }
 
     [Fact]
+    public async Task Another_parent_leaving_or_unfollowing_does_not_end_the_access_checks_of_those_still_watching()
+    {
+        // The access checks keep a list of who follows which child: one parent going, or one child unfollowed, must take
+        // only those entries off it — a parent left off it would keep hearing a child after losing access.
+        await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);
+        Gateway.Families.Child("dora");
+        Gateway.Families.Child("emil");
+        Gateway.Families.Child("fynn", parentId: TestFamilies.ParentOf("emil"));
+        var (leaving, _) = await ConnectParentAsync("dora", checking);
+        await leaving.InvokeAsync(nameof(TranscriptHub.Follow), "dora");
+        var (staying, _) = await ConnectParentAsync("emil", checking);
+        var closed = new TaskCompletionSource();
+        staying.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await staying.InvokeAsync(nameof(TranscriptHub.Follow), "emil");
+        await staying.InvokeAsync(nameof(TranscriptHub.Follow), "fynn");
+
+        await leaving.DisposeAsync();
+        await staying.InvokeAsync(nameof(TranscriptHub.Unfollow), "fynn");
+        File.Delete(Path.Combine(Gateway.Families.Directory, "emil.json"));
+        Gateway.Families.Child("emil", parentId: "new-guardian");
+        await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile("emil"));
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_token_on_every_gateway_and_closes_the_parents_live_view()
     {
         await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);
