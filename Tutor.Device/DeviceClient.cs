@@ -41,7 +41,9 @@ public sealed class DeviceClient : IAsyncDisposable
 
     /// <summary>Connects as <paramref name="userId"/>, presenting the device secret <paramref name="token"/> as a bearer token.</summary>
     /// <param name="resumeSessionId">The session of a connection that was lost: its replies still on their way come here.</param>
-    /// <param name="tokenInQuery">Send the secret as <c>?token=</c>, as a client that cannot set headers does.</param>
+    /// <param name="tokenInQuery">
+    /// Send the secret as <c>?token=</c> (and the session to resume as <c>?session_id=</c>), as a client that cannot set headers does.
+    /// </param>
     public static async Task<DeviceClient> ConnectAsync(Uri gateway, string userId, string? token, DeviceProfile profile, CancellationToken cancellationToken,
         string? resumeSessionId = null, bool tokenInQuery = false)
     {
@@ -51,11 +53,11 @@ public sealed class DeviceClient : IAsyncDisposable
         {
             Scheme = scheme,
             Path = $"/ws/{Uri.EscapeDataString(userId)}",
-            Query = token is not null && tokenInQuery ? $"token={Uri.EscapeDataString(token)}" : "",
+            Query = tokenInQuery ? QueryOf(token, resumeSessionId) : "",
         }.Uri;
         client._socket.Options.SetRequestHeader("Protocol-Version", DeviceMessage.ProtocolVersion.ToString());
         if (token is not null && !tokenInQuery) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-        if (resumeSessionId is not null) client._socket.Options.SetRequestHeader("Session-Id", resumeSessionId);
+        if (resumeSessionId is not null && !tokenInQuery) client._socket.Options.SetRequestHeader("Session-Id", resumeSessionId);
         await client._socket.ConnectAsync(uri, cancellationToken);
         if (!profile.SendsHello) return client;
 
@@ -70,6 +72,9 @@ public sealed class DeviceClient : IAsyncDisposable
         client.Downlink = message.AudioParams ?? AudioParams.Pcm16Mono16k;
         return client;
     }
+
+    private static string QueryOf(string? token, string? resumeSessionId) => string.Join('&',
+        new[] { ("token", token), ("session_id", resumeSessionId) }.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
 
     /// <summary>
     /// Sends one utterance (PCM16 16 kHz mono) in the profile's frames. With <paramref name="realTime"/> the frames are

@@ -47,4 +47,11 @@ public sealed class FamiliesOptions
     /// <summary>How often a parent following a child is checked again to still be that child's parent.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AccessRecheckInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long deleting a child's history (or the child) waits for a turn under way to finish before it answers 503 "try
+    /// again": a turn holds the child for one lease (10 s) at a time and renews it while it runs.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan EraseMaxWait { get; set; } = TimeSpan.FromSeconds(30);
 }

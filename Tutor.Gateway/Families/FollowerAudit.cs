@@ -28,6 +28,7 @@ public sealed class FollowerAudit(ParentAccess access, SignedOutTokens signedOut
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.AccessRecheckInterval);
+        // Stryker disable once Logical : only at stop, where the cancelled tick would throw out of the loop instead of ending it (the host's stop ignores either)
         while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
         {
             foreach (var ((connectionId, userId), caller) in _follows)

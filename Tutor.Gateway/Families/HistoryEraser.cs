@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tutor.Contracts.Lessons;
 using Tutor.Contracts.Redis;
@@ -10,15 +11,12 @@ namespace Tutor.Gateway.Families;
 /// worker does for a turn, so a turn under way finishes (and writes its lines) before the deletion, never after it:
 /// nothing said before the parent pressed "delete" survives it.
 /// </summary>
-public sealed class HistoryEraser(IConnectionMultiplexer redis)
+public sealed class HistoryEraser(IConnectionMultiplexer redis, IOptions<FamiliesOptions> options)
 {
-    /// <summary>How long a deletion may wait for a turn under way (a turn's lease is 10 s and it renews it).</summary>
-    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
-
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan Hold = TimeSpan.FromSeconds(10);
 
-    /// <summary>Deletes the child's conversation; false when a turn held the child for longer than <see cref="MaxWait"/>.</summary>
+    /// <summary>Deletes the child's conversation; false when a turn held the child for longer than <see cref="FamiliesOptions.EraseMaxWait"/>.</summary>
     public Task<bool> EraseAsync(string userId, CancellationToken cancellationToken) => EraseAsync(userId, everything: false, cancellationToken);
 
     /// <summary>Deletes all Tutor keeps of the child in Redis: progress, history, presence.</summary>
@@ -30,7 +28,7 @@ public sealed class HistoryEraser(IConnectionMultiplexer redis)
         var lockKey = RedisKeys.ChildTurnLock(userId);
         var token = Guid.NewGuid().ToString("N");
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        patience.CancelAfter(MaxWait);
+        patience.CancelAfter(options.Value.EraseMaxWait);
         try
         {
             while (!await db.StringSetAsync(lockKey, token, Hold, When.NotExists).WaitAsync(cancellationToken))

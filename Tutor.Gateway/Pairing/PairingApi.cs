@@ -20,6 +20,7 @@ public static class PairingApi
                 return TypedResults.Problem("This endpoint takes WebSocket connections only.", statusCode: StatusCodes.Status400BadRequest);
             }
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            // Stryker disable once NullCoalescing : a TCP connection always has an address; only an in-memory test server has none
             var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
             await PairingConnection.Create(context.RequestServices, [socket, address]).RunAsync(context.RequestAborted);
             return TypedResults.Empty;

@@ -38,10 +38,17 @@ public sealed class ChildrenTests() : GatewayTestBed
         Assert.NotEmpty(device.SessionId);
     }
 
+    private static readonly string Forty = new('n', 40);
+
     [Theory]
     [InlineData("", 6, "es", "en", "beginner")]
+    [InlineData("   ", 6, "es", "en", "beginner")]
     [InlineData("Name", 40, "es", "en", "beginner")]
+    [InlineData("Name", 1, "es", "en", "beginner")]
+    [InlineData("Name", 17, "es", "en", "beginner")]
     [InlineData("Name", 6, "spanish", "en", "beginner")]
+    [InlineData("Name", 6, "eS", "en", "beginner")]
+    [InlineData("Name", 6, "es", "e1", "beginner")]
     [InlineData("Name", 6, "es", "en", "expert")]
     public async Task A_child_with_a_bad_field_is_refused_with_a_clear_400(string name, int age, string native, string target, string level)
     {
@@ -52,6 +59,42 @@ public sealed class ChildrenTests() : GatewayTestBed
 
         Assert.Equal(HttpStatusCode.BadRequest, added.StatusCode);
         Assert.Contains("\"detail\"", await added.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_name_over_40_characters_is_refused()
+    {
+        Gateway.Families.Child("long-named");
+        using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("long-named"));
+
+        var added = await parent.PostAsJsonAsync("/api/me/children", new { name = Forty + "x", age = 6 });
+        var edited = await parent.PutAsJsonAsync("/api/children/long-named", new { name = Forty + "x", age = 6 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, added.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, edited.StatusCode);
+        Assert.Equal("Child long-named", (await parent.GetFromJsonAsync<JsonElement>("/api/children/long-named/progress")).GetProperty("name").GetString());
+    }
+
+    /// <summary>The limits' edges are accepted, and what was sent is what is kept (a missing level is the first one).</summary>
+    [Theory]
+    [InlineData("A", 2, "es", "en", "advanced")]
+    [InlineData("forty", 16, null, null, "intermediate")]
+    [InlineData("No age", null, "fr", "de", null)]
+    public async Task A_child_at_the_edges_of_the_limits_is_added_as_sent(string name, int? age, string? native, string? target, string? level)
+    {
+        Gateway.Families.Child("edges");
+        using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("edges"));
+        var sentName = name == "forty" ? $"  {Forty}  " : name; // 40 once trimmed
+
+        var added = await parent.PostAsJsonAsync("/api/me/children", new { name = sentName, age, native_language = native, target_language = target, level });
+
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var child = await added.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(sentName.Trim(), child.GetProperty("name").GetString());
+        Assert.Equal(age, child.TryGetProperty("age", out var a) ? a.GetInt32() : null);
+        Assert.Equal(native, child.TryGetProperty("native_language", out var n) ? n.GetString() : null);
+        Assert.Equal(target, child.TryGetProperty("target_language", out var t) ? t.GetString() : null);
+        Assert.Equal(level ?? "beginner", child.GetProperty("level").GetString());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Tutor.Contracts.Redis;
 using Tutor.Contracts.Transcripts;
 using Tutor.Tests.Infrastructure;
 
@@ -39,6 +40,49 @@ public sealed class DeviceListTests() : GatewayTestBed
         var after = await DeviceAsync(parent, deviceId);
         Assert.Equal("Bedroom", after.GetProperty("name").GetString());
         Assert.True(after.GetProperty("last_seen").GetDateTimeOffset() >= connectedAt.AddSeconds(-2));
+    }
+
+    [Fact]
+    public async Task A_name_is_1_to_40_characters_and_names_only_its_own_device()
+    {
+        var first = Gateway.Families.Child("listed-child").Split('.')[0];
+        using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("listed-child"));
+        var second = (await (await parent.PostAsync("/api/children/listed-child/devices", null)).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("device_id").GetString()!;
+        var forty = new string('k', 40);
+
+        var shortest = await parent.PatchAsJsonAsync($"/api/children/listed-child/devices/{first}", new { name = "K" });
+        var longest = await parent.PatchAsJsonAsync($"/api/children/listed-child/devices/{second}", new { name = forty });
+        var tooLong = await parent.PatchAsJsonAsync($"/api/children/listed-child/devices/{first}", new { name = forty + "k" });
+        var missing = await parent.PatchAsJsonAsync($"/api/children/listed-child/devices/{first}", new { });
+
+        Assert.Equal([HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest],
+            [shortest.StatusCode, longest.StatusCode, tooLong.StatusCode, missing.StatusCode]);
+        Assert.Equal("K", (await DeviceAsync(parent, first)).GetProperty("name").GetString());
+        Assert.Equal(forty, (await DeviceAsync(parent, second)).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task A_revoked_device_shows_revoked_and_offline_whatever_its_last_state_was()
+    {
+        var kept = Gateway.Families.Child("listed-child").Split('.')[0];
+        using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("listed-child"));
+        var revoked = (await (await parent.PostAsync("/api/children/listed-child/devices", null)).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("device_id").GetString()!;
+        Assert.Equal(HttpStatusCode.NoContent, (await parent.DeleteAsync($"/api/children/listed-child/devices/{revoked}")).StatusCode);
+        // Both were listening a moment ago, as a gateway that lost track of the revoked one would still say.
+        var seen = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var id in new[] { kept, revoked })
+        {
+            await Redis.Database.HashSetAsync(RedisKeys.DevicePresence("listed-child"),
+                [new(id, DeviceStates.Listening), new(DevicePresenceFields.SeenAt(id), seen)]);
+        }
+
+        var listedKept = await DeviceAsync(parent, kept);
+        var listedRevoked = await DeviceAsync(parent, revoked);
+
+        Assert.Equal((false, DeviceStates.Listening), (listedKept.GetProperty("revoked").GetBoolean(), listedKept.GetProperty("state").GetString()));
+        Assert.Equal((true, DeviceStates.Offline), (listedRevoked.GetProperty("revoked").GetBoolean(), listedRevoked.GetProperty("state").GetString()));
     }
 
     private static async Task<JsonElement> DeviceAsync(HttpClient parent, string deviceId) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Tutor.Contracts.Redis;
 using Tutor.Device;
 using Tutor.Tests.Infrastructure;
@@ -286,6 +287,22 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
     }
 
     [Fact]
+    public async Task In_development_a_gateway_without_a_signing_key_signs_with_its_own_and_says_so()
+    {
+        Gateway.Families.Child("child-k");
+        await using var own = new GatewayHost(Redis, families: Gateway.Families,
+            services: services => services.PostConfigure<Tutor.Gateway.Families.FamiliesOptions>(o => o.LocalSigningKey = null));
+        var token = await own.SignInAsync(TestFamilies.ParentOf("child-k"));
+        using var there = new HttpClient { BaseAddress = own.BaseAddress };
+        using var elsewhere = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        foreach (var http in new[] { there, elsewhere }) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        Assert.Equal(HttpStatusCode.OK, (await there.GetAsync("/api/children/child-k/devices")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/children/child-k/devices")).StatusCode);
+        Assert.Single(own.Logs.GetSnapshot(), l => l.Id.Id == 1105); // "… a key of its own, which other gateways … do not accept"
+    }
+
+    [Fact]
     public void Outside_development_a_gateway_without_a_signing_key_does_not_start()
     {
         var error = Assert.ThrowsAny<Exception>(() => new GatewayHost(Redis, new Dictionary<string, string>
@@ -314,6 +331,34 @@ public sealed class DeviceSignInTests() : GatewayTestBed(new Dictionary<string, 
         using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
         var signIn = await http.PostAsJsonAsync("/api/auth/local", new { parent_id = TestFamilies.ParentOf("child-q"), passcode = TestFamilies.Passcode });
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_device_that_cannot_set_headers_resumes_its_session_from_the_query()
+    {
+        var token = Gateway.Families.Child("query-child");
+        // The session of a connection that was lost (its gateway stopped), still on record.
+        await Redis.Database.HashSetAsync(RedisKeys.Session("lost-session-of-query-child"), SessionFields.UserId, "query-child");
+
+        await using var resumed = await DeviceClient.ConnectAsync(Gateway.BaseAddress, "query-child", token, DeviceProfile.Pcm16, CancellationToken.None,
+            resumeSessionId: "lost-session-of-query-child", tokenInQuery: true);
+        await using var fresh = await DeviceClient.ConnectAsync(Gateway.BaseAddress, "query-child", token, DeviceProfile.Pcm16, CancellationToken.None,
+            tokenInQuery: true);
+
+        Assert.Equal("lost-session-of-query-child", resumed.SessionId);
+        Assert.NotEqual("lost-session-of-query-child", fresh.SessionId);
+        Assert.NotEmpty(fresh.SessionId);
+    }
+
+    [Fact]
+    public async Task The_page_is_told_to_sign_in_locally_when_firebase_is_not_configured()
+    {
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
+
+        var config = await http.GetFromJsonAsync<JsonElement>("/api/auth/config");
+
+        Assert.Equal("local", config.GetProperty("mode").GetString());
+        Assert.False(config.TryGetProperty("project_id", out _));
     }
 
     /// <summary>A gateway that turns an address away after 5 refusals, starting from a clean count.</summary>

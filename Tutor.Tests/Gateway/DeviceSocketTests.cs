@@ -24,6 +24,7 @@ public sealed class DeviceSocketTests() : GatewayTestBed(new Dictionary<string, 
     [InlineData("/ws/not%20valid", HttpStatusCode.BadRequest, "letters, digits")]
     [InlineData("/ws/a%2Fb", HttpStatusCode.BadRequest, "letters, digits")]
     [InlineData("/ws/child-1", HttpStatusCode.BadRequest, "WebSocket connections only")]
+    [InlineData("/ws/pair", HttpStatusCode.BadRequest, "WebSocket connections only")]
     public async Task Refuses_a_bad_request_before_the_upgrade_with_a_clear_status(string path, HttpStatusCode status, string detail)
     {
         using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };

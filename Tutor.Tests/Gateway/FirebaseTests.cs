@@ -264,6 +264,8 @@ public sealed class FirebaseTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("Firebase", await response.Content.ReadAsStringAsync());
+        var config = await http.GetFromJsonAsync<JsonElement>("/api/auth/config"); // what the page signs in with instead
+        Assert.Equal(("firebase", FirebaseStandIn.ProjectId), (config.GetProperty("mode").GetString(), config.GetProperty("project_id").GetString()));
     }
 
     [Fact]

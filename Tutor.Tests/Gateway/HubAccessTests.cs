@@ -115,6 +115,41 @@ public sealed class HubAccessTests() : GatewayTestBed
     }
 
     [Fact]
+    public async Task A_check_that_cannot_be_made_keeps_the_parent_watching_and_an_ended_access_is_closed_once()
+    {
+        await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);
+        Gateway.Families.Child("gina");
+        var (parent, _) = await ConnectParentAsync("gina", checking);
+        var closed = new TaskCompletionSource();
+        parent.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await parent.InvokeAsync(nameof(TranscriptHub.Follow), "gina");
+        bool Logged(int eventId) => checking.Logs.GetSnapshot().Any(l => l.Id.Id == eventId && l.StructuredState!.Contains(new("UserId", "gina")));
+
+        // The families directory is away for a while and the cached profile gone: the check cannot decide either way.
+        var away = Gateway.Families.Directory + "-away";
+        Directory.Move(Gateway.Families.Directory, away);
+        try
+        {
+            await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile("gina"));
+            await Eventually.HoldsAsync(() => Task.FromResult(Logged(1103)), "the check that could not be made is logged");
+            await Never.HappensAsync(() => parent.State != HubConnectionState.Connected, "the parent disconnected", TimeSpan.FromMilliseconds(1500));
+        }
+        finally
+        {
+            Directory.Move(away, Gateway.Families.Directory);
+        }
+        Assert.False(Logged(1104));
+
+        File.Delete(Path.Combine(Gateway.Families.Directory, "gina.json"));
+        Gateway.Families.Child("gina", parentId: "new-guardian");
+        await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile("gina"));
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // two more checks: the closed follow is no longer on the list
+
+        Assert.Single(checking.Logs.GetSnapshot(), l => l.Id.Id == 1104 && l.StructuredState!.Contains(new("UserId", "gina")));
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_token_on_every_gateway_and_closes_the_parents_live_view()
     {
         await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Tutor.Device;
 
 namespace Tutor.Tests.Infrastructure;
@@ -66,9 +67,13 @@ public sealed class GatewayHost : WebApplicationFactory<Tutor.Gateway.Program>
         return http;
     }
 
+    /// <summary>What the gateway logged (beside its usual log providers), to assert on the log events themselves.</summary>
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.AddFakeLogging());
         if (_services is not null) builder.ConfigureServices(_services);
     }
 
