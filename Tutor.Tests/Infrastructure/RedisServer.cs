@@ -93,6 +93,13 @@ public sealed class RedisServer : IAsyncLifetime
         return keys;
     }
 
+    /// <summary>Runs an administrative command (<c>ACL SETUSER</c>…), which the tests' own connection may not.</summary>
+    public async Task<RedisResult> AdminAsync(string command, params object[] arguments)
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},allowAdmin=true");
+        return await admin.GetDatabase().ExecuteAsync(command, arguments);
+    }
+
     /// <summary>How often each command ran since the server started (<c>INFO commandstats</c>), by command name.</summary>
     public async Task<Dictionary<string, long>> CommandCallsAsync()
     {

@@ -52,7 +52,6 @@ public sealed class UtteranceQueue(IConnectionMultiplexer redis, IOptions<TurnOp
             var result = await db.StreamAutoClaimAsync(Stream, PendingUtteranceFields.WorkerGroup, WorkerId,
                 (long)options.Value.ClaimLease.TotalMilliseconds, "0-0", count);
             // Stryker disable once conditional : XAUTOCLAIM answers nothing only for a missing stream, which is NOGROUP first
-            // Stryker disable once conditional : XAUTOCLAIM answers nothing only for a missing stream, which is NOGROUP first
             return result.IsNull ? [] : result.ClaimedEntries;
         }, cancellationToken);
 
