@@ -41,7 +41,7 @@ public sealed class FollowerAudit(ParentAccess access, SignedOutTokens signedOut
                         continue;
                     }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The profile cannot be read now: the parent keeps watching until the next check can decide.
                     logger.AccessUnchecked(ex, connectionId, userId);

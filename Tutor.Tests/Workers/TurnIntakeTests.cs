@@ -95,4 +95,34 @@ public sealed class TurnIntakeTests : WorkerTestBed
         await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
     }
+
+    [Fact]
+    public async Task A_Redis_silent_for_longer_than_the_clients_patience_pauses_the_intake_and_never_ends_it()
+    {
+        // Calls time out after 1 s; StackExchange.Redis drops a connection with no reads for 5 s as dead, and the commands
+        // it then gives up on may end cancelled. Taken for the worker's stop, that once ended the intake for good (2–3
+        // runs in 10, one in one on the day it was found with a process dump).
+        await StartWorkersAsync(1, new Dictionary<string, string>
+        {
+            ["ConnectionStrings:redis"] = $"{Redis.ConnectionString},syncTimeout=1000,asyncTimeout=1000",
+            ["Turns:ClaimLease"] = "00:00:02", ["Turns:PollInterval"] = "00:00:00.200", ["Turns:MaxQueueWait"] = "00:00:30",
+            ["Providers:Chat:Kind"] = "offline",
+        });
+        OpenAi.SpeechDelay = TimeSpan.FromSeconds(8);
+        var first = await Redis.OpenSessionAsync("before-silence-child");
+        await Redis.AnnounceAsync(first, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+        await Eventually.HoldsAsync(() => Task.FromResult(OpenAi.Speeches.Any()), "the turn asks for its speech");
+
+        await Redis.AdminAsync("CLIENT", "PAUSE", "6000");
+        await Task.Delay(6500);
+        OpenAi.SpeechDelay = TimeSpan.Zero;
+        var second = await Redis.OpenSessionAsync("after-silence-child");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(second)));
+        await Redis.AnnounceAsync(second, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+
+        await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+        // The turn under way when Redis went silent is finished too (answered, or its device told): nothing is left queued.
+        await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "both utterances finished");
+        Assert.DoesNotContain(Workers[0].Logs.GetSnapshot(), l => l.Id.Id == 2020); // nothing unexpected reached the intake
+    }
 }

@@ -69,6 +69,13 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
                     RedisFailures.Record(logger, ex, "taking utterances off the queue");
                     await Task.Delay(Backoff, stoppingToken);
                 }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Nothing but the worker's stop ends the intake: a worker that silently stops taking turns leaves them
+                    // to its lease and the other workers; one that logs this every second is seen and still takes turns.
+                    logger.IntakeFailed(ex);
+                    await Task.Delay(Backoff, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

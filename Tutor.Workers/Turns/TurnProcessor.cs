@@ -111,14 +111,15 @@ public sealed class TurnProcessor(
             Record("aborted", started, activity);
             logger.StoppedByDevice(turnId);
         }
-        catch (OperationCanceledException) when (!leaving.IsCancellationRequested)
+        catch (OperationCanceledException) when (turnTimeout.IsCancellationRequested)
         {
             Record("timed_out", started, activity);
             logger.Abandoned(turnId, options.Value.MaxTurnDuration);
             await replies.PublishAsync(session.SessionId,
                 SessionEvent.Failure(turnId, DeviceErrorCodes.TurnTimeout, "The tutor took too long to answer. Please try again."), CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        // Any other cancellation is none of the turn's own (a Redis command StackExchange.Redis gave up on): a failure.
+        catch (Exception ex)
         {
             Record("failed", started, activity);
             logger.Failed(ex, turnId);

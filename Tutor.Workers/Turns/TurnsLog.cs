@@ -62,4 +62,7 @@ internal static partial class TurnsLog
 
     [LoggerMessage(2019, LogLevel.Information, "Turn {TurnId} of session {SessionId} aborted by the device")]
     public static partial void Aborted(this ILogger logger, string turnId, string sessionId);
+
+    [LoggerMessage(2020, LogLevel.Error, "Taking utterances off the queue failed unexpectedly; trying again")]
+    public static partial void IntakeFailed(this ILogger logger, Exception exception);
 }
