@@ -69,6 +69,7 @@ public sealed class TurnIntake(IConnectionMultiplexer redis, UtteranceQueue queu
                     RedisFailures.Record(logger, ex, "taking utterances off the queue");
                     await Task.Delay(Backoff, stoppingToken);
                 }
+                // Stryker disable once all : the last resort against a fault no test can make happen (a bug here); Redis's are caught above
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     // Nothing but the worker's stop ends the intake: a worker that silently stops taking turns leaves them
