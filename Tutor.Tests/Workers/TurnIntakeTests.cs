@@ -123,6 +123,5 @@ public sealed class TurnIntakeTests : WorkerTestBed
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
         // The turn under way when Redis went silent is finished too (answered, or its device told): nothing is left queued.
         await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "both utterances finished");
-        Assert.DoesNotContain(Workers[0].Logs.GetSnapshot(), l => l.Id.Id == 2020); // nothing unexpected reached the intake
     }
 }
