@@ -47,8 +47,7 @@ public sealed class DeviceListTests() : GatewayTestBed
     {
         var first = Gateway.Families.Child("listed-child").Split('.')[0];
         using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("listed-child"));
-        var second = (await (await parent.PostAsync("/api/children/listed-child/devices", null)).Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("device_id").GetString()!;
+        var second = await IssueDeviceAsync(parent);
         var forty = new string('k', 40);
 
         var shortest = await parent.PatchAsJsonAsync($"/api/children/listed-child/devices/{first}", new { name = "K" });
@@ -67,8 +66,7 @@ public sealed class DeviceListTests() : GatewayTestBed
     {
         var kept = Gateway.Families.Child("listed-child").Split('.')[0];
         using var parent = await Gateway.ParentClientAsync(TestFamilies.ParentOf("listed-child"));
-        var revoked = (await (await parent.PostAsync("/api/children/listed-child/devices", null)).Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("device_id").GetString()!;
+        var revoked = await IssueDeviceAsync(parent);
         Assert.Equal(HttpStatusCode.NoContent, (await parent.DeleteAsync($"/api/children/listed-child/devices/{revoked}")).StatusCode);
         // Both were listening a moment ago, as a gateway that lost track of the revoked one would still say.
         var seen = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -84,6 +82,10 @@ public sealed class DeviceListTests() : GatewayTestBed
         Assert.Equal((false, DeviceStates.Listening), (listedKept.GetProperty("revoked").GetBoolean(), listedKept.GetProperty("state").GetString()));
         Assert.Equal((true, DeviceStates.Offline), (listedRevoked.GetProperty("revoked").GetBoolean(), listedRevoked.GetProperty("state").GetString()));
     }
+
+    /// <summary>The parent issues another device secret for the child; returns its device id.</summary>
+    private static async Task<string> IssueDeviceAsync(HttpClient parent) =>
+        (await (await parent.PostAsync("/api/children/listed-child/devices", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("device_id").GetString()!;
 
     private static async Task<JsonElement> DeviceAsync(HttpClient parent, string deviceId) =>
         (await parent.GetFromJsonAsync<JsonElement>("/api/children/listed-child/devices")).EnumerateArray()
