@@ -48,6 +48,7 @@ public sealed class FollowerAudit(ParentAccess access, SignedOutTokens signedOut
                     continue;
                 }
                 logger.AccessEnded(connectionId, userId);
+                // Stryker disable once Statement : the hub's OnDisconnectedAsync takes the aborted connection off the list too; this only spares the next check from finding it meanwhile
                 Remove(connectionId);
                 caller.Abort();
             }

@@ -75,7 +75,8 @@ public sealed class PairingClaimTests() : GatewayTestBed(new Dictionary<string, 
         Assert.Contains("new code", await claimed.Content.ReadAsStringAsync());
         var devices = (await parent.GetFromJsonAsync<JsonElement>("/api/children/left-child/devices")).EnumerateArray().ToList();
         Assert.Equal(2, devices.Count); // the child's own and the one made for the device that left …
-        Assert.Single(devices, d => d.GetProperty("revoked").GetBoolean()); // … which can never sign in
+        var revoked = Assert.Single(devices, d => d.GetProperty("revoked").GetBoolean()); // … which can never sign in …
+        Assert.NotEqual("left-child-device", revoked.GetProperty("device_id").GetString()); // … while the child's own still does
         Assert.DoesNotContain(gateway.Logs.GetSnapshot(), l => l.Id.Id == 1204);
     }
 
