@@ -63,6 +63,7 @@ internal static class Extensions
         builder.Services.AddSingleton<SignedOutTokens>();
         builder.Services.AddSingleton<FollowerAudit>();
         builder.Services.AddSingleton<IFollowers>(sp => sp.GetRequiredService<FollowerAudit>());
+        builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, ParentIds>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowerAudit>());
         builder.Services.AddSingleton<LocalTokenIssuer>();
         builder.AddParentAuthentication(firebase);

@@ -50,7 +50,44 @@ public sealed class HubAccessTests() : GatewayTestBed
         await Never.HappensAsync(() => heard.Count > 1, "anna's parent hearing ben", TimeSpan.FromMilliseconds(300));
 
         Assert.Equal(["hello from anna"], heard.Select(l => l.Text));
+        // Each refusal is logged for the operator: who tried to follow which child.
+        Assert.Equal(["ben", "nobody"], Gateway.Logs.GetSnapshot().Where(l => l.Id.Id == 3100
+            && l.StructuredState!.Contains(new("Parent", TestFamilies.ParentOf("anna")))).Select(l => l.StructuredState!.Single(kv => kv.Key == "UserId").Value).Order());
         await annasParent.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Unfollowing_or_leaving_ends_the_lines_and_the_access_checks_of_that_follow_only()
+    {
+        await using var checking = new GatewayHost(Redis, new Dictionary<string, string> { ["Families:AccessRecheckInterval"] = "00:00:01" }, Gateway.Families);
+        Gateway.Families.Child("hanna");
+        Gateway.Families.Child("ida", parentId: TestFamilies.ParentOf("hanna"));
+        Gateway.Families.Child("jonas");
+        var (parent, heard) = await ConnectParentAsync("hanna", checking);
+        await parent.InvokeAsync(nameof(TranscriptHub.Follow), "hanna");
+        await parent.InvokeAsync(nameof(TranscriptHub.Follow), "ida");
+        var (leaving, _) = await ConnectParentAsync("jonas", checking);
+        await leaving.InvokeAsync(nameof(TranscriptHub.Follow), "jonas");
+
+        await parent.InvokeAsync(nameof(TranscriptHub.Unfollow), "ida");
+        await parent.InvokeAsync(nameof(TranscriptHub.Unfollow), "not a child id!"); // nothing to leave: no error
+        await leaving.DisposeAsync();
+        var hub = checking.Services.GetRequiredService<IHubContext<TranscriptHub, ITranscriptClient>>();
+        await hub.Clients.Group(TranscriptGroups.ForUser("ida")).ChildSaid(Line("ida", "after unfollowing"));
+        await hub.Clients.Group(TranscriptGroups.ForUser("hanna")).ChildSaid(Line("hanna", "still followed"));
+        await Eventually.HoldsAsync(() => Task.FromResult(!heard.IsEmpty), "the parent hears the child still followed");
+
+        // Both lose access to the child they no longer follow: nobody is left to disconnect for it.
+        foreach (var (child, guardian) in new[] { ("ida", "new-guardian"), ("jonas", "another-guardian") })
+        {
+            File.Delete(Path.Combine(Gateway.Families.Directory, $"{child}.json"));
+            Gateway.Families.Child(child, parentId: guardian);
+            await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile(child));
+        }
+        await Never.HappensAsync(() => parent.State != HubConnectionState.Connected, "the parent disconnected", TimeSpan.FromMilliseconds(2500));
+
+        Assert.Equal(["still followed"], heard.Select(l => l.Text));
+        Assert.DoesNotContain(checking.Logs.GetSnapshot(), l => l.Id.Id == 1104); // no follow was left on the access checks
     }
 
     [Fact]
