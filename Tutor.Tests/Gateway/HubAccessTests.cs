@@ -80,9 +80,7 @@ public sealed class HubAccessTests() : GatewayTestBed
         // Both lose access to the child they no longer follow: nobody is left to disconnect for it.
         foreach (var (child, guardian) in new[] { ("ida", "new-guardian"), ("jonas", "another-guardian") })
         {
-            File.Delete(Path.Combine(Gateway.Families.Directory, $"{child}.json"));
-            Gateway.Families.Child(child, parentId: guardian);
-            await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile(child));
+            await GiveToAnotherParentAsync(child, guardian);
         }
         await Never.HappensAsync(() => parent.State != HubConnectionState.Connected, "the parent disconnected", TimeSpan.FromMilliseconds(2500));
 
@@ -117,10 +115,7 @@ public sealed class HubAccessTests() : GatewayTestBed
         // Still the parent: still watching, through more than one access check.
         await Never.HappensAsync(() => parent.State != HubConnectionState.Connected, "the parent disconnected", TimeSpan.FromMilliseconds(1500));
 
-        // The family now names someone else as carl's parent, and the cached profile is refreshed.
-        File.Delete(Path.Combine(Gateway.Families.Directory, "carl.json"));
-        Gateway.Families.Child("carl", parentId: "new-guardian");
-        await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile("carl"));
+        await GiveToAnotherParentAsync("carl");
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
@@ -144,9 +139,7 @@ public sealed class HubAccessTests() : GatewayTestBed
 
         await leaving.DisposeAsync();
         await staying.InvokeAsync(nameof(TranscriptHub.Unfollow), "fynn");
-        File.Delete(Path.Combine(Gateway.Families.Directory, "emil.json"));
-        Gateway.Families.Child("emil", parentId: "new-guardian");
-        await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile("emil"));
+        await GiveToAnotherParentAsync("emil");
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
@@ -177,9 +170,7 @@ public sealed class HubAccessTests() : GatewayTestBed
         }
         Assert.False(Logged(1104));
 
-        File.Delete(Path.Combine(Gateway.Families.Directory, "gina.json"));
-        Gateway.Families.Child("gina", parentId: "new-guardian");
-        await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile("gina"));
+        await GiveToAnotherParentAsync("gina");
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(TimeSpan.FromSeconds(2.5)); // two more checks: the closed follow is no longer on the list
 
@@ -206,6 +197,14 @@ public sealed class HubAccessTests() : GatewayTestBed
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/me")).StatusCode);
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(await Redis.KeysAsync($"*{token}*")); // only its fingerprint is kept
+    }
+
+    /// <summary>The family now names someone else as the child's parent, and the cached profile is refreshed.</summary>
+    private async Task GiveToAnotherParentAsync(string child, string guardian = "new-guardian")
+    {
+        File.Delete(Path.Combine(Gateway.Families.Directory, $"{child}.json"));
+        Gateway.Families.Child(child, parentId: guardian);
+        await Redis.Database.KeyDeleteAsync(Tutor.Contracts.Redis.RedisKeys.ChildProfile(child));
     }
 
     private async Task<(HubConnection Connection, ConcurrentQueue<TranscriptLine> Heard)> ConnectParentAsync(string child, GatewayHost? gateway = null,
