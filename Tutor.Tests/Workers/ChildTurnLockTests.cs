@@ -94,6 +94,19 @@ public sealed class ChildTurnLockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_waiting_turn_asks_for_the_child_about_every_50_ms_rather_than_spinning()
+    {
+        await using var held = await _store.TryLockAsync(Child, "1-0", Lease, CancellationToken.None);
+        var before = await ScriptCallsAsync();
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.LockAsync(Child, "2-0", Lease, cancel.Token));
+
+        // 20 in a second at one every 50 ms; fewer on a busy machine, thousands if it did not wait between them.
+        Assert.InRange(await ScriptCallsAsync() - before, 5, 40);
+    }
+
+    [Fact]
     public async Task The_lock_is_renewed_while_held_and_never_outlives_one_lease()
     {
         var lease = TimeSpan.FromMilliseconds(600);
@@ -215,5 +228,11 @@ public sealed class ChildTurnLockTests : IAsyncLifetime
         Assert.Equal(["red"], next.WordsMastered);
         Assert.Equal(["free-talk-en"], next.CompletedLessons);
         Assert.Equal("animals-en", ChildProgressStore.StartNext(null, "animals-en").ChosenLessonId);
+    }
+
+    private async Task<long> ScriptCallsAsync()
+    {
+        var calls = await _redis.CommandCallsAsync();
+        return calls.GetValueOrDefault("evalsha") + calls.GetValueOrDefault("eval");
     }
 }
