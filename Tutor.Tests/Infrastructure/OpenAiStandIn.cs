@@ -44,6 +44,9 @@ public sealed class OpenAiStandIn : IAsyncLifetime
     /// <summary>When set, chat completions are refused with 400, as OpenAI does for a request it will not serve.</summary>
     public bool RefuseChat { get; set; }
 
+    /// <summary>When set, transcriptions are refused with 400 (a speech engine failing the turn).</summary>
+    public bool RefuseTranscriptions { get; set; }
+
     public IEnumerable<RecordedRequest> Transcriptions => Requests.Where(r => r.Path.EndsWith("/audio/transcriptions"));
     public IEnumerable<RecordedRequest> ChatCompletions => Requests.Where(r => r.Path.EndsWith("/chat/completions"));
     public IEnumerable<RecordedRequest> Speeches => Requests.Where(r => r.Path.EndsWith("/audio/speech"));
@@ -115,6 +118,11 @@ public sealed class OpenAiStandIn : IAsyncLifetime
         var recorded = new RecordedRequest(context.Request.Path, form["model"]!,
             form.Keys.ToDictionary(k => k, k => form[k].ToString()), null, content.ToArray(), file.FileName);
         Requests.Enqueue(recorded);
+        if (RefuseTranscriptions)
+        {
+            await BadRequestAsync(context, "The stand-in was told to refuse this request.");
+            return;
+        }
 
         PcmAudio utterance;
         try

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
 namespace Tutor.Tests.Infrastructure;
 
 /// <summary>
@@ -30,5 +32,35 @@ public abstract class WorkerTestBed : IAsyncLifetime
     {
         for (var i = 0; i < count; i++) Workers.Add(new WorkerHost(Redis, OpenAi, settings));
         await Redis.WaitForSubscribersAsync(Tutor.Contracts.Redis.Channels.AudioProcessing, Workers.Count);
+    }
+
+    /// <summary>The turns <paramref name="workers"/> count (<c>tutor.worker.turns</c> and their durations), from now on.</summary>
+    protected static TurnOutcomes CountTurns(params WorkerHost[] workers) => new(workers);
+
+    /// <summary>Each turn a worker counted, by its outcome tag, with its duration recorded under the same tag.</summary>
+    protected sealed class TurnOutcomes(WorkerHost[] workers) : IDisposable
+    {
+        private readonly MetricCollector<long>[] _counts = [.. workers.Select(w => w.Measurements<long>("tutor.worker.turns"))];
+        private readonly MetricCollector<double>[] _durations = [.. workers.Select(w => w.Measurements<double>("tutor.worker.turn.duration"))];
+
+        /// <summary>The outcomes of the first <paramref name="turns"/> turns counted, in order, once that many are.</summary>
+        public async Task<string[]> WaitForAsync(int turns)
+        {
+            await Eventually.HoldsAsync(() => Task.FromResult(Counted().Count >= turns && Timed().Count >= turns), $"{turns} turn(s) are counted");
+            var counted = Counted();
+            Assert.All(counted, c => Assert.Equal(1, c.Value));
+            Assert.Equal(counted.Select(c => (string)c.Tags["outcome"]!).Order(), Timed().Select(d => (string)d.Tags["outcome"]!).Order());
+            return [.. counted.Select(c => (string)c.Tags["outcome"]!)];
+        }
+
+        private List<CollectedMeasurement<long>> Counted() => [.. _counts.SelectMany(c => c.GetMeasurementSnapshot())];
+
+        private List<CollectedMeasurement<double>> Timed() => [.. _durations.SelectMany(d => d.GetMeasurementSnapshot())];
+
+        public void Dispose()
+        {
+            foreach (var collector in _counts) collector.Dispose();
+            foreach (var collector in _durations) collector.Dispose();
+        }
     }
 }

@@ -41,18 +41,19 @@ public sealed class DurableTurnTests : WorkerTestBed
     public async Task A_turn_running_past_its_limit_is_abandoned_and_the_device_told_so_once()
     {
         OpenAi.SpeechDelay = TimeSpan.FromSeconds(30);
+        await StartWorkersAsync(1, new Dictionary<string, string> { ["Turns:MaxTurnDuration"] = "00:00:05", ["Providers:Chat:Kind"] = "offline" });
+        using var turns = CountTurns(Workers[0]);
         var sessionId = await Redis.OpenSessionAsync("endless-child");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
         var started = DateTimeOffset.UtcNow;
-
-        await StartWorkersAsync(1, new Dictionary<string, string> { ["Turns:MaxTurnDuration"] = "00:00:05", ["Providers:Chat:Kind"] = "offline" });
 
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains(DeviceErrorCodes.TurnTimeout)), Timeout);
         Assert.InRange((DateTimeOffset.UtcNow - started).TotalSeconds, 4.5, 15);
         await Eventually.HoldsAsync(async () => (await Redis.Database.StreamLengthAsync(Channels.PendingUtterances)) == 0, "the turn is over");
         Assert.DoesNotContain(events.Messages, e => e.Message.Contains("\"reply_end\"") || e.Message.Contains(DeviceErrorCodes.TurnFailed));
         Assert.Single(events.Messages, e => e.Message.Contains(DeviceErrorCodes.TurnTimeout));
+        Assert.Equal(["timed_out"], await turns.WaitForAsync(1));
     }
 
     [Fact]

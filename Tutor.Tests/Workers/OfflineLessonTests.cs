@@ -61,6 +61,7 @@ public sealed class OfflineLessonTests : WorkerTestBed
     {
         await StartWorkersAsync(2, OfflineTutor);
         OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(150); // long turns, so that they would overlap
+        using var counted = CountTurns([.. Workers]);
         var sessionId = await Redis.OpenSessionAsync("twins-mum");
         await Redis.Database.StringSetAsync(RedisKeys.ChildProgress("twins-mum"),
             JsonSerializer.Serialize(new ChildProgress { LessonId = "colours-en-for-es", StepId = "strawberry" }, TutorJson.Options));
@@ -83,6 +84,7 @@ public sealed class OfflineLessonTests : WorkerTestBed
         Assert.Equal(4, endings.Select(e => e.TurnId).Distinct().Count()); // each turn ended once
         // Whichever ran first, a superseded turn is older than one that was answered after it.
         Assert.All(endings.Where(e => e.Type == SessionEventTypes.Error), e => Assert.True(turns.IndexOf(e.TurnId!) < turns.IndexOf(answered[^1]!)));
+        Assert.Equal(endings.Select(e => e.Type == SessionEventTypes.ReplyEnd ? "answered" : "superseded").Order(), (await counted.WaitForAsync(4)).Order());
 
         // Each answered turn read the progress the one before it wrote: none lost to an overlap.
         var progress = await Redis.ProgressOnceAsync("twins-mum", p => p.Recent.Count >= answered.Count, "every answered turn is saved");

@@ -25,6 +25,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
     private async Task<RightAnswerTurn> AnswerRightAsync()
     {
         await StartWorkersAsync(1, Models);
+        using var turns = CountTurns(Workers[0]);
         var sessionId = await Redis.OpenSessionAsync("child-1");
         await Redis.SeedProgressAsync("child-1", "colours-en-for-es", "strawberry", new ConversationTurn("hola", "What colour is a strawberry? Di: red.", DateTimeOffset.UtcNow));
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
@@ -41,11 +42,11 @@ public sealed class TurnPipelineTests : WorkerTestBed
             if (part.Text is not null) sentences.Add((part.Text, [part]));
             else sentences[^1].Parts.Add(part);
         }
-        return new RightAnswerTurn(sessionId, audioKey, pcm, published, sentences);
+        return new RightAnswerTurn(sessionId, audioKey, pcm, published, sentences, await turns.WaitForAsync(1));
     }
 
     private sealed record RightAnswerTurn(string SessionId, string AudioKey, byte[] Pcm, List<SessionEvent> Published,
-        List<(string Text, List<SessionEvent> Parts)> Sentences);
+        List<(string Text, List<SessionEvent> Parts)> Sentences, string[] Outcomes);
 
     [Fact]
     public async Task A_right_answer_is_answered_sentence_by_sentence_in_order_after_the_childs_words()
@@ -60,6 +61,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.All(turn.Published, e => Assert.Equal(RedisKeys.TurnIdOf(turn.AudioKey), e.TurnId));
         Assert.Equal(SessionEventTypes.ReplyEnd, turn.Published[^1].Type);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(turn.AudioKey), "the child's audio is deleted after the turn");
+        Assert.Equal(["answered"], turn.Outcomes);
     }
 
     [Fact]
@@ -209,6 +211,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
     public async Task An_utterance_whose_audio_has_expired_is_not_worked_on_and_the_device_is_told_to_say_it_again()
     {
         await StartWorkersAsync(1, Models);
+        using var turns = CountTurns(Workers[0]);
         var sessionId = await Redis.OpenSessionAsync("child-late");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
@@ -220,12 +223,14 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Empty(OpenAi.Requests);
         var told = Parse(Assert.Single(events.Messages));
         Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.UtteranceNotStored, RedisKeys.TurnIdOf(audioKey)), (told.Type, told.Code, told.TurnId));
+        Assert.Equal(["expired"], await turns.WaitForAsync(1));
     }
 
     [Fact]
     public async Task An_utterance_of_a_session_without_a_record_is_not_worked_on_and_the_device_is_told()
     {
         await StartWorkersAsync(1, Models);
+        using var turns = CountTurns(Workers[0]);
         var sessionId = Guid.NewGuid().ToString("N"); // its record is gone (a Redis that restarted empty)
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
 
@@ -235,6 +240,30 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.TurnFailed, RedisKeys.TurnIdOf(audioKey)), (told.Type, told.Code, told.TurnId));
         Assert.Empty(OpenAi.Requests);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
+        Assert.Equal(["session_gone"], await turns.WaitForAsync(1));
+    }
+
+    [Fact]
+    public async Task A_turn_whose_speech_engine_fails_is_told_to_the_device_once_counted_and_its_audio_deleted()
+    {
+        await StartWorkersAsync(1, Models);
+        using var turns = CountTurns(Workers[0]);
+        using var engineErrors = Workers[0].Measurements<long>("tutor.worker.engine.errors");
+        OpenAi.RefuseTranscriptions = true;
+        var sessionId = await Redis.OpenSessionAsync("child-unheard");
+        await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
+
+        var audioKey = await Redis.AnnounceAsync(sessionId, TestAudio.Utterance(TimeSpan.FromSeconds(0.4)));
+
+        var told = Parse(Assert.Single(await events.WaitForAsync(m => m.Count > 0, Timeout)));
+        Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.TurnFailed, RedisKeys.TurnIdOf(audioKey)), (told.Type, told.Code, told.TurnId));
+        Assert.Equal(["failed"], await turns.WaitForAsync(1));
+        var engineError = Assert.Single(engineErrors.GetMeasurementSnapshot());
+        Assert.Equal(("stt", "OpenAiSpeechToText"), (engineError.Tags["stage"], engineError.Tags["engine"]));
+        Assert.Contains(Workers[0].Logs.GetSnapshot(), l => l.Id.Id == 2007 && l.Message.Contains(RedisKeys.TurnIdOf(audioKey), StringComparison.Ordinal));
+        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
+        Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
+        await Never.HappensAsync(() => events.Messages.Count > 1 || OpenAi.Transcriptions.Count() > 1, "the turn tried or told again", TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]
@@ -304,6 +333,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
     public async Task An_abort_stops_the_turn_in_flight_and_nothing_more_is_published_for_it()
     {
         await StartWorkersAsync(2, Models);
+        using var turns = CountTurns([.. Workers]);
         OpenAi.SpeechDelay = TimeSpan.FromMilliseconds(600);
         var sessionId = await Redis.OpenSessionAsync("child-interrupting");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
@@ -322,6 +352,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal(1, published.Count(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null)); // one sentence began
         Assert.DoesNotContain(published, e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
         Assert.True(OpenAi.Speeches.Count() < 3, $"{OpenAi.Speeches.Count()} of the reply's six sentences were synthesized");
+        Assert.Equal(["aborted"], await turns.WaitForAsync(1));
     }
 
     [Fact]
