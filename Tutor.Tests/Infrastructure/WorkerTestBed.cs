@@ -28,9 +28,10 @@ public abstract class WorkerTestBed : IAsyncLifetime
     }
 
     /// <summary>Starts workers against the stand-in and waits until each listens for announcements.</summary>
-    protected async Task StartWorkersAsync(int count, IReadOnlyDictionary<string, string>? settings = null)
+    protected async Task StartWorkersAsync(int count, IReadOnlyDictionary<string, string>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
-        for (var i = 0; i < count; i++) Workers.Add(new WorkerHost(Redis, OpenAi, settings));
+        for (var i = 0; i < count; i++) Workers.Add(new WorkerHost(Redis, OpenAi, settings, services));
         await Redis.WaitForSubscribersAsync(Tutor.Contracts.Redis.Channels.AudioProcessing, Workers.Count);
     }
 

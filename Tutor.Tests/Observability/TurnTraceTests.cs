@@ -54,14 +54,19 @@ public sealed class TurnTraceTests : TurnTestBed
         Assert.Equal("ChatTutor", reached[2].GetTagItem("tutor.engine"));
         Assert.Contains(spans, s => s.OperationName == "tts" && (string?)s.GetTagItem("tutor.engine") == "OpenAiTextToSpeech");
         var turnProcess = Assert.Single(spans, s => s.OperationName == "turn process");
+        var turnId = (string)root.GetTagItem("tutor.turn_id")!;
         Assert.Equal(("colours-en-for-es", "strawberry", "correct"),
             (turnProcess.GetTagItem("tutor.lesson_id"), turnProcess.GetTagItem("tutor.step_id"), turnProcess.GetTagItem("tutor.judgement")));
+        Assert.Equal(("answered", "traced-child", ActivityStatusCode.Unset),
+            (turnProcess.GetTagItem("tutor.outcome"), turnProcess.GetTagItem("tutor.user_id"), turnProcess.Status));
+        Assert.Equal(turnId, RedisKeys.TurnIdOf((string)turnProcess.GetTagItem("tutor.audio_key")!));
+        Assert.Equal(RedisKeys.SessionOf((string)turnProcess.GetTagItem("tutor.audio_key")!), turnProcess.GetTagItem("tutor.session_id"));
+        Assert.NotNull(turnProcess.GetTagItem("tutor.worker"));
         // Redis commands of the turn are in it, as children (the instrumentation exports them every 10 s).
         await Eventually.HoldsAsync(() => Task.FromResult(Spans(root).Any(s => s.Source.Name.Contains("Redis", StringComparison.Ordinal))),
             "the turn's Redis commands are exported under it", TimeSpan.FromSeconds(15));
 
         // The debug view's first audio is the trace's, to the clock's resolution.
-        var turnId = (string)root.GetTagItem("tutor.turn_id")!;
         var firstAudioMs = (long)await Redis.Database.HashGetAsync(RedisKeys.TurnTiming(turnId), TurnTimingFields.FirstAudioSent);
         var traced = new DateTimeOffset(End(reached[4])).ToUnixTimeMilliseconds();
         Assert.InRange(firstAudioMs - traced, -50, 50);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Tutor.Contracts.Audio;
 using Tutor.Contracts.Lessons;
@@ -6,6 +8,7 @@ using Tutor.Contracts.Devices;
 using Tutor.Contracts.Messages;
 using Tutor.Contracts.Redis;
 using Tutor.Tests.Infrastructure;
+using Tutor.Workers.Turns;
 
 namespace Tutor.Tests.Workers;
 
@@ -246,7 +249,8 @@ public sealed class TurnPipelineTests : WorkerTestBed
     [Fact]
     public async Task A_turn_whose_speech_engine_fails_is_told_to_the_device_once_counted_and_its_audio_deleted()
     {
-        await StartWorkersAsync(1, Models);
+        var telemetry = new ExportedTelemetry();
+        await StartWorkersAsync(1, Models, telemetry.AddTo);
         using var turns = CountTurns(Workers[0]);
         using var engineErrors = Workers[0].Measurements<long>("tutor.worker.engine.errors");
         OpenAi.RefuseTranscriptions = true;
@@ -261,6 +265,13 @@ public sealed class TurnPipelineTests : WorkerTestBed
         var engineError = Assert.Single(engineErrors.GetMeasurementSnapshot());
         Assert.Equal(("stt", "OpenAiSpeechToText"), (engineError.Tags["stage"], engineError.Tags["engine"]));
         Assert.Contains(Workers[0].Logs.GetSnapshot(), l => l.Id.Id == 2007 && l.Message.Contains(RedisKeys.TurnIdOf(audioKey), StringComparison.Ordinal));
+        // On the dashboard: the turn's span marked failed, named by its ids.
+        await Eventually.HoldsAsync(() => Task.FromResult(telemetry.Activities.Any(a => a.OperationName == "turn process"
+            && (string?)a.GetTagItem("tutor.session_id") == sessionId)), "the turn's span is exported");
+        var span = telemetry.Activities.Single(a => a.OperationName == "turn process" && (string?)a.GetTagItem("tutor.session_id") == sessionId);
+        Assert.Equal((ActivityStatusCode.Error, "failed"), (span.Status, span.StatusDescription));
+        Assert.Equal(("failed", audioKey, "child-unheard", Workers[0].Services.GetRequiredService<UtteranceQueue>().WorkerId),
+            (span.GetTagItem("tutor.outcome"), span.GetTagItem("tutor.audio_key"), span.GetTagItem("tutor.user_id"), span.GetTagItem("tutor.worker")));
         await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
         Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
         await Never.HappensAsync(() => events.Messages.Count > 1 || OpenAi.Transcriptions.Count() > 1, "the turn tried or told again", TimeSpan.FromMilliseconds(500));
