@@ -65,6 +65,14 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal(SessionEventTypes.ReplyEnd, turn.Published[^1].Type);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(turn.AudioKey), "the child's audio is deleted after the turn");
         Assert.Equal(["answered"], turn.Outcomes);
+        Assert.False(await Redis.Database.KeyExistsAsync(RedisKeys.ChildTurnLock("child-1")), "the child is free for the next turn at once");
+        // The debug view's timeline: when the worker took the turn, knew the words and wrote the first sentence, and who it was.
+        var timing = (await Redis.Database.HashGetAllAsync(RedisKeys.TurnTiming(RedisKeys.TurnIdOf(turn.AudioKey)))).ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
+        Assert.Equal(Workers[0].Services.GetRequiredService<UtteranceQueue>().WorkerId, timing[TurnTimingFields.Worker]);
+        long At(string field) => long.Parse(timing[field], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(At(TurnTimingFields.Taken) <= At(TurnTimingFields.Transcribed) && At(TurnTimingFields.Transcribed) <= At(TurnTimingFields.ReplyStarted),
+            string.Join(", ", timing.Select(f => $"{f.Key}={f.Value}")));
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - At(TurnTimingFields.Taken), 0, 60_000);
     }
 
     [Fact]
