@@ -32,6 +32,7 @@ public static class ParentAuthentication
                 if (firebase.IsConfigured)
                 {
                     jwt.Authority = firebase.Issuer;
+                    // Stryker disable once string : with none given, JwtBearer makes this same address from the authority
                     jwt.MetadataAddress = firebase.MetadataAddress ?? $"{firebase.Issuer}/.well-known/openid-configuration";
                     jwt.TokenValidationParameters = new TokenValidationParameters
                     {
