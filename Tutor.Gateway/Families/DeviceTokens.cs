@@ -43,8 +43,8 @@ public static class DeviceTokens
 
     private static byte[] TryHex(string hex)
     {
-        // Stryker disable once block : the catch's block is what it marks (a mark inside it is not seen); without it the
-        // method returns null, which compares as the same empty span. (Removing the try's block refuses every secret.)
+        // Stryker disable once block : without the catch's block the method returns null, which compares as the same empty span
+        // (marked here, which also marks the try's block, because a mark inside the catch is not seen)
         try
         {
             return Convert.FromHexString(hex);
