@@ -35,6 +35,10 @@ public abstract class WorkerTestBed : IAsyncLifetime
         await Redis.WaitForSubscribersAsync(Tutor.Contracts.Redis.Channels.AudioProcessing, Workers.Count);
     }
 
+    /// <summary>Asserts <paramref name="logs"/> hold event <paramref name="eventId"/> naming <paramref name="naming"/> (a turn id, a key), once.</summary>
+    protected static void AssertLoggedOnce(Microsoft.Extensions.Logging.Testing.FakeLogCollector logs, int eventId, string naming) =>
+        Assert.Single(logs.GetSnapshot(), l => l.Id.Id == eventId && l.Message.Contains(naming, StringComparison.Ordinal));
+
     /// <summary>The turns <paramref name="workers"/> count (<c>tutor.worker.turns</c> and their durations), from now on.</summary>
     protected static TurnOutcomes CountTurns(params WorkerHost[] workers) => new(workers);
 

@@ -54,6 +54,7 @@ public sealed class DurableTurnTests : WorkerTestBed
         Assert.DoesNotContain(events.Messages, e => e.Message.Contains("\"reply_end\"") || e.Message.Contains(DeviceErrorCodes.TurnFailed));
         Assert.Single(events.Messages, e => e.Message.Contains(DeviceErrorCodes.TurnTimeout));
         Assert.Equal(["timed_out"], await turns.WaitForAsync(1));
+        Assert.Single(Workers[0].Logs.GetSnapshot(), l => l.Id.Id == 2006);
     }
 
     [Fact]
@@ -71,11 +72,14 @@ public sealed class DurableTurnTests : WorkerTestBed
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"audio_response\"")), Timeout);
         var holder = await HolderAsync();
         var stopping = new[] { first, second }.Single(w => w.Services.GetRequiredService<UtteranceQueue>().WorkerId == holder);
+        var stoppingLogs = stopping.Logs;
         await stopping.DisposeAsync();
         Workers.Remove(stopping);
 
         await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
         await Never.HappensAsync(() => events.Messages.Count(e => e.Message.Contains("\"reply_end\"")) > 1, "a second answer", TimeSpan.FromMilliseconds(1500));
+        AssertLoggedOnce(stoppingLogs, 2003, RedisKeys.TurnIdOf(audioKey)); // left unfinished, not failed
+        Assert.DoesNotContain(stoppingLogs.GetSnapshot(), l => l.Id.Id is 2006 or 2007);
         Assert.Single((await Redis.LoadProgressAsync("steady-child")).Recent); // the lesson moved once
         Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
         Assert.Equal(0, await Redis.Database.StreamLengthAsync(Channels.PendingUtterances));
@@ -219,6 +223,7 @@ public sealed class DurableTurnTests : WorkerTestBed
         var progress = await Redis.LoadProgressAsync("saved-child");
         Assert.Equal(("sky", 1), (progress.StepId, progress.Recent.Count)); // the lesson did not move twice
         Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
+        AssertLoggedOnce(Workers[0].Logs, 2008, turnId);
     }
 
     [Fact]

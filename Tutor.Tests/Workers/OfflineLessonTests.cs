@@ -85,6 +85,8 @@ public sealed class OfflineLessonTests : WorkerTestBed
         // Whichever ran first, a superseded turn is older than one that was answered after it.
         Assert.All(endings.Where(e => e.Type == SessionEventTypes.Error), e => Assert.True(turns.IndexOf(e.TurnId!) < turns.IndexOf(answered[^1]!)));
         Assert.Equal(endings.Select(e => e.Type == SessionEventTypes.ReplyEnd ? "answered" : "superseded").Order(), (await counted.WaitForAsync(4)).Order());
+        var supersededLogs = Workers.SelectMany(w => w.Logs.GetSnapshot()).Where(l => l.Id.Id == 2004).Select(l => l.Message).Order();
+        Assert.Equal(endings.Where(e => e.Type == SessionEventTypes.Error).Select(e => $"Turn {e.TurnId} superseded by a newer utterance of the child").Order(), supersededLogs);
 
         // Each answered turn read the progress the one before it wrote: none lost to an overlap.
         var progress = await Redis.ProgressOnceAsync("twins-mum", p => p.Recent.Count >= answered.Count, "every answered turn is saved");

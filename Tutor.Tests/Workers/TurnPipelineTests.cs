@@ -65,9 +65,14 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal(SessionEventTypes.ReplyEnd, turn.Published[^1].Type);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(turn.AudioKey), "the child's audio is deleted after the turn");
         Assert.Equal(["answered"], turn.Outcomes);
+        // The log says how long the words were and how the turn went, never the words.
+        var turnId = RedisKeys.TurnIdOf(turn.AudioKey);
+        AssertLoggedOnce(Workers[0].Logs, 2009, $"Turn {turnId}: the child's words are known ({"it is red".Length} characters");
+        AssertLoggedOnce(Workers[0].Logs, 2010, $"Turn {turnId}: correct; the tutor said");
+        Assert.DoesNotContain(Workers[0].Logs.GetSnapshot(), l => l.Message.Contains("it is red", StringComparison.OrdinalIgnoreCase));
         Assert.False(await Redis.Database.KeyExistsAsync(RedisKeys.ChildTurnLock("child-1")), "the child is free for the next turn at once");
         // The debug view's timeline: when the worker took the turn, knew the words and wrote the first sentence, and who it was.
-        var timing = (await Redis.Database.HashGetAllAsync(RedisKeys.TurnTiming(RedisKeys.TurnIdOf(turn.AudioKey)))).ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
+        var timing = (await Redis.Database.HashGetAllAsync(RedisKeys.TurnTiming(turnId))).ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
         Assert.Equal(Workers[0].Services.GetRequiredService<UtteranceQueue>().WorkerId, timing[TurnTimingFields.Worker]);
         long At(string field) => long.Parse(timing[field], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(At(TurnTimingFields.Taken) <= At(TurnTimingFields.Transcribed) && At(TurnTimingFields.Transcribed) <= At(TurnTimingFields.ReplyStarted),
@@ -235,6 +240,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         var told = Parse(Assert.Single(events.Messages));
         Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.UtteranceNotStored, RedisKeys.TurnIdOf(audioKey)), (told.Type, told.Code, told.TurnId));
         Assert.Equal(["expired"], await turns.WaitForAsync(1));
+        AssertLoggedOnce(Workers[0].Logs, 2001, audioKey);
     }
 
     [Fact]
@@ -252,6 +258,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Empty(OpenAi.Requests);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
         Assert.Equal(["session_gone"], await turns.WaitForAsync(1));
+        AssertLoggedOnce(Workers[0].Logs, 2002, audioKey);
     }
 
     [Fact]
@@ -272,7 +279,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal(["failed"], await turns.WaitForAsync(1));
         var engineError = Assert.Single(engineErrors.GetMeasurementSnapshot());
         Assert.Equal(("stt", "OpenAiSpeechToText"), (engineError.Tags["stage"], engineError.Tags["engine"]));
-        Assert.Contains(Workers[0].Logs.GetSnapshot(), l => l.Id.Id == 2007 && l.Message.Contains(RedisKeys.TurnIdOf(audioKey), StringComparison.Ordinal));
+        AssertLoggedOnce(Workers[0].Logs, 2007, RedisKeys.TurnIdOf(audioKey));
         // On the dashboard: the turn's span marked failed, named by its ids.
         await Eventually.HoldsAsync(() => Task.FromResult(telemetry.Activities.Any(a => a.OperationName == "turn process"
             && (string?)a.GetTagItem("tutor.session_id") == sessionId)), "the turn's span is exported");
@@ -372,6 +379,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.DoesNotContain(published, e => e.Type is SessionEventTypes.ReplyEnd or SessionEventTypes.Error);
         Assert.True(OpenAi.Speeches.Count() < 3, $"{OpenAi.Speeches.Count()} of the reply's six sentences were synthesized");
         Assert.Equal(["aborted"], await turns.WaitForAsync(1));
+        AssertLoggedOnce(Workers.Single(w => w.Logs.GetSnapshot().Any(l => l.Id.Id == 2005)).Logs, 2005, RedisKeys.TurnIdOf(audioKey));
     }
 
     [Fact]
