@@ -55,6 +55,8 @@ public sealed class TurnTraceTests : TurnTestBed
         Assert.Contains(spans, s => s.OperationName == "tts" && (string?)s.GetTagItem("tutor.engine") == "OpenAiTextToSpeech");
         var turnProcess = Assert.Single(spans, s => s.OperationName == "turn process");
         var turnId = (string)root.GetTagItem("tutor.turn_id")!;
+        Assert.Equal("turn colours-en-for-es/strawberry: correct", turnProcess.DisplayName);
+        Assert.All(reached[2..4], stage => Assert.Equal(turnProcess.SpanId, stage.ParentSpanId)); // first token and sentence: the turn's own
         Assert.Equal(("colours-en-for-es", "strawberry", "correct"),
             (turnProcess.GetTagItem("tutor.lesson_id"), turnProcess.GetTagItem("tutor.step_id"), turnProcess.GetTagItem("tutor.judgement")));
         Assert.Equal(("answered", "traced-child", ActivityStatusCode.Unset),

@@ -166,6 +166,8 @@ public sealed class DurableTurnTests : WorkerTestBed
     public async Task An_utterance_that_waited_too_long_for_a_worker_is_answered_busy_at_once()
     {
         var settings = new Dictionary<string, string>(QuickLease) { ["Turns:MaxQueueWait"] = "00:00:02" };
+        await StartWorkersAsync(1, settings);
+        using var turns = CountTurns(Workers[0]);
         var sessionId = await Redis.OpenSessionAsync("waiting-child");
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         var audioKey = RedisKeys.NewUtteranceAudio(sessionId);
@@ -174,13 +176,14 @@ public sealed class DurableTurnTests : WorkerTestBed
         var queuedAt = DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeMilliseconds();
         await Redis.Database.StreamAddAsync(Channels.PendingUtterances, PendingUtteranceFields.Of(new UtteranceAnnouncement(sessionId, audioKey)), $"{queuedAt}-0");
 
-        await StartWorkersAsync(1, settings);
-
         var published = await events.WaitForAsync(m => m.Count > 0, Timeout);
         var busy = JsonSerializer.Deserialize<SessionEvent>(Assert.Single(published).Message, TutorJson.Options)!;
         Assert.Equal((SessionEventTypes.Error, DeviceErrorCodes.Busy, RedisKeys.TurnIdOf(audioKey)), (busy.Type, busy.Code, busy.TurnId));
         Assert.Empty(OpenAi.Requests);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted unheard");
+        Assert.Equal(["busy"], await turns.WaitForAsync(1));
+        AssertLoggedOnce(Workers[0].Logs, 2011, audioKey);
+        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
     }
 
     [Fact]

@@ -258,6 +258,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Empty(OpenAi.Requests);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
         Assert.Equal(["session_gone"], await turns.WaitForAsync(1));
+        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
         AssertLoggedOnce(Workers[0].Logs, 2002, audioKey);
     }
 
@@ -352,6 +353,8 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal(["Usamos palabras bonitas, ¿vale?", "And the sky?", "What colour is the sky?"],
             published.Where(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null).Select(e => e.Text));
         Assert.Empty(OpenAi.ChatCompletions); // the model never saw it
+        var end = published.Single(e => e.Type == SessionEventTypes.ReplyEnd);
+        Assert.Equal(("colours-en-for-es", "sky", Tutor.Contracts.Transcripts.SafetyMarks.InputRedirected), (end.LessonId, end.StepId, end.Outcome));
         Assert.Equal(("sky", 0, 0), ((await Redis.LoadProgressAsync("child-rude")).StepId, (await Redis.LoadProgressAsync("child-rude")).Attempts, (await Redis.LoadProgressAsync("child-rude")).IncorrectAnswers));
     }
 
