@@ -33,6 +33,10 @@ public sealed class OfflineLessonTests : WorkerTestBed
         Assert.StartsWith("Wonderful!", replies[4][0]);
         Assert.Contains("Bye bye!", replies[5]);
         Assert.Equal(ShippedLessons.OpeningOf("free-talk-en"), replies[6]); // the next lesson opens
+        // Each reply's end names the step the child answered and the judgement; an opening names the lesson it opens.
+        Assert.Equal(("colours-en-for-es", null, "opened"), (_ends[0].LessonId, _ends[0].StepId, _ends[0].Outcome));
+        Assert.Equal(("colours-en-for-es", "strawberry", "correct"), (_ends[1].LessonId, _ends[1].StepId, _ends[1].Outcome));
+        Assert.Equal("colours-en-for-es", _ends[5].LessonId); // the lesson's last answer, not the lesson it leads to
 
         var progress = await Redis.ProgressOnceAsync("lena", p => p.LessonId == "free-talk-en", "the next lesson is saved");
         Assert.Equal(["colours-en-for-es"], progress.CompletedLessons);
@@ -94,12 +98,16 @@ public sealed class OfflineLessonTests : WorkerTestBed
         Assert.All(progress.Recent, t => Assert.Equal("repeat", t.ChildSaid));
     }
 
+    /// <summary>Each turn's end, as published by <see cref="TurnAsync"/>.</summary>
+    private readonly List<SessionEvent> _ends = [];
+
     private async Task<List<string>> TurnAsync(string sessionId, string childSays)
     {
         await using var events = await PubSubRecorder.StartAsync(Redis.Connection, RedisChannel.Literal(Channels.Responses(sessionId)));
         OpenAi.NextTranscripts.Enqueue(childSays);
         await AnnounceAsync(sessionId);
         var published = await events.WaitForAsync(m => m.Any(e => e.Message.Contains("\"reply_end\"")), Timeout);
+        _ends.Add(published.Select(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)!).Single(e => e.Type == SessionEventTypes.ReplyEnd));
         return published.Select(e => TutorJson.TryDeserialize<SessionEvent>(e.Message)!)
             .Where(e => e.Type == SessionEventTypes.AudioResponse && e.Text is not null).Select(e => e.Text!).ToList();
     }
