@@ -35,6 +35,10 @@ public abstract class WorkerTestBed : IAsyncLifetime
         await Redis.WaitForSubscribersAsync(Tutor.Contracts.Redis.Channels.AudioProcessing, Workers.Count);
     }
 
+    /// <summary>Waits until every queued utterance is finished: none left in <c>audio:pending</c> to be taken again.</summary>
+    protected Task TurnsFinishedAsync() => Eventually.HoldsAsync(
+        async () => await Redis.Database.StreamLengthAsync(Tutor.Contracts.Redis.Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
+
     /// <summary>Asserts <paramref name="logs"/> hold event <paramref name="eventId"/> naming <paramref name="naming"/> (a turn id, a key), once.</summary>
     protected static void AssertLoggedOnce(Microsoft.Extensions.Logging.Testing.FakeLogCollector logs, int eventId, string naming) =>
         Assert.Single(logs.GetSnapshot(), l => l.Id.Id == eventId && l.Message.Contains(naming, StringComparison.Ordinal));

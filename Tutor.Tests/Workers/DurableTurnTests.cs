@@ -183,7 +183,7 @@ public sealed class DurableTurnTests : WorkerTestBed
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted unheard");
         Assert.Equal(["busy"], await turns.WaitForAsync(1));
         AssertLoggedOnce(Workers[0].Logs, 2011, audioKey);
-        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
+        await TurnsFinishedAsync();
     }
 
     [Fact]

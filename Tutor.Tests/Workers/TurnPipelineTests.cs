@@ -258,7 +258,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Empty(OpenAi.Requests);
         await Eventually.HoldsAsync(async () => !await Redis.Database.KeyExistsAsync(audioKey), "the child's audio is deleted");
         Assert.Equal(["session_gone"], await turns.WaitForAsync(1));
-        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
+        await TurnsFinishedAsync();
         AssertLoggedOnce(Workers[0].Logs, 2002, audioKey);
     }
 
@@ -288,7 +288,7 @@ public sealed class TurnPipelineTests : WorkerTestBed
         Assert.Equal((ActivityStatusCode.Error, "failed"), (span.Status, span.StatusDescription));
         Assert.Equal(("failed", audioKey, "child-unheard", Workers[0].Services.GetRequiredService<UtteranceQueue>().WorkerId),
             (span.GetTagItem("tutor.outcome"), span.GetTagItem("tutor.audio_key"), span.GetTagItem("tutor.user_id"), span.GetTagItem("tutor.worker")));
-        await Eventually.HoldsAsync(async () => await Redis.Database.StreamLengthAsync(Channels.PendingUtterances) == 0, "the turn is over, not left to be taken again");
+        await TurnsFinishedAsync();
         Assert.False(await Redis.Database.KeyExistsAsync(audioKey));
         await Never.HappensAsync(() => events.Messages.Count > 1 || OpenAi.Transcriptions.Count() > 1, "the turn tried or told again", TimeSpan.FromMilliseconds(500));
     }
